@@ -1,0 +1,654 @@
+/*
+ * addr: parse relay addresses. See addr.h.
+ *
+ * Grammar:  ADDRESS  := FORM [ "," OPTION ]*
+ *           FORM     := native ("unix:", "tcp:", "exec:", "fd:", "systemd",
+ *                       "-", "stdio", or a path starting with "/" or ".")
+ *                     | socat keyword ":" arguments
+ *           OPTION   := key [ "=" value ]
+ * Commas inside '...' or "..." or after a backslash do not split, so an exec
+ * command may hold them.
+ */
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+
+/* socat keywords for stream addresses, and what each one means here. */
+static const struct {
+	const char	*name;
+	enum addr_kind	 kind;
+	enum addr_role	 role;
+	int		 family;
+} socat_kw[] = {
+	{ "UNIX-LISTEN",	ADDR_UNIX,	ADDR_ROLE_LISTEN,	AF_UNSPEC },
+	{ "UNIX-CONNECT",	ADDR_UNIX,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "UNIX-CLIENT",	ADDR_UNIX,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "ABSTRACT-LISTEN",	ADDR_ABSTRACT,	ADDR_ROLE_LISTEN,	AF_UNSPEC },
+	{ "ABSTRACT-CONNECT",	ADDR_ABSTRACT,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "ABSTRACT-CLIENT",	ADDR_ABSTRACT,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "TCP-LISTEN",		ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_INET },
+	{ "TCP4-LISTEN",	ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_INET },
+	{ "TCP6-LISTEN",	ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_INET6 },
+	{ "TCP-CONNECT",	ADDR_TCP,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "TCP",		ADDR_TCP,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "TCP4",		ADDR_TCP,	ADDR_ROLE_CONNECT,	AF_INET },
+	{ "TCP6",		ADDR_TCP,	ADDR_ROLE_CONNECT,	AF_INET6 },
+	{ "STDIO",		ADDR_STDIO,	ADDR_ROLE_ANY,		AF_UNSPEC },
+	{ "EXEC",		ADDR_EXEC,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+	{ "SYSTEM",		ADDR_EXEC,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
+};
+
+/* socat options that exist but that sockbridge does not implement: named so
+ * the error can say "not supported" rather than "unknown". */
+static const char *const socat_unsupported[] = {
+	"pty", "stderr", "setsid", "ctty", "crlf", "cr", "ignoreeof", "raw",
+	"echo", "su", "su-d", "chroot", "nofork", "pipes", "sigint", "sigquit",
+	"range", "tcpwrap", "retry", "forever", "interval", "keepalive",
+	"linger", "rcvbuf", "sndbuf", "mss", "ttl", "tos", "sourceport",
+	"lowport", "pf", "ipv4", "ipv6", "so-reuseport", "reuseport",
+	"unlink", "unlink-late", "user-late", "group-late", "perm-late",
+	"umask", "setuid", "setgid", "accept-timeout", "readbytes", "end-close",
+	"shut-none", "shut-down", "shut-close", "shut-null", "null-eof",
+	"cool-write", "lockfile", "waitlock", "escape", "fdin", "fdout",
+	"nonblock", "o-append", "creat", "lseek", "verbose", "b", "mode-late",
+};
+
+static int	fail(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void
+addr_init(struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = ADDR_NONE;
+	a->family = AF_UNSPEC;
+	a->fd = -1;
+	a->opt.mode = -1;
+	a->opt.backlog = -1;
+	a->opt.reuseaddr = -1;
+	a->opt.unlink_close = -1;
+	a->opt.connect_timeout_ms = -1;
+	a->opt.idle_timeout_ms = -1;
+	a->opt.max_conns = -1;
+}
+
+int
+addr_parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Durations are seconds as socat writes them ("2", "0.5") or carry a unit
+ * ("250ms", "2s", "5m"). Range: 0 to one day.
+ */
+int
+addr_parse_duration(const char *s, int *ms)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1, unit = 1000;
+	const char *p = s;
+	int digits = 0;
+
+	if (s == NULL)
+		return -1;
+	for (; isdigit((unsigned char)*p); p++, digits++) {
+		whole = whole * 10 + (unsigned)(*p - '0');
+		if (whole > 86400000ULL)
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, digits++) {
+			if (scale < 1000000) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	if (digits == 0)
+		return -1;
+	if (strcmp(p, "ms") == 0)
+		unit = 1;
+	else if (strcmp(p, "s") == 0 || *p == '\0')
+		unit = 1000;
+	else if (strcmp(p, "m") == 0)
+		unit = 60000;
+	else if (strcmp(p, "h") == 0)
+		unit = 3600000;
+	else
+		return -1;
+	whole = whole * unit + frac * unit / scale;
+	if (whole > 86400000ULL)
+		return -1;
+	*ms = (int)whole;
+	return 0;
+}
+
+/*
+ * Copy the next comma-separated field of *sp into out, honouring quotes and
+ * backslashes. keep_quotes leaves them in (an exec command goes to the
+ * shell, which strips them itself). Returns the field length or -1 if it does
+ * not fit or a quote is left open.
+ */
+static int
+next_field(const char **sp, char *out, size_t outlen, int keep_quotes)
+{
+	const char *s = *sp;
+	char quote = 0;
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		char c = *s;
+
+		if (quote == 0 && c == ',')
+			break;
+		if (c == '\\' && s[1] != '\0' && quote != '\'') {
+			if (keep_quotes && s[1] != ',') {
+				if (n + 1 >= outlen)
+					return -1;
+				out[n++] = c;
+			}
+			c = *++s;
+		} else if (quote == 0 && (c == '\'' || c == '"')) {
+			quote = c;
+			if (!keep_quotes)
+				continue;
+		} else if (quote != 0 && c == quote) {
+			quote = 0;
+			if (!keep_quotes)
+				continue;
+		}
+		if (n + 1 >= outlen)
+			return -1;
+		out[n++] = c;
+	}
+	if (quote != 0)
+		return -1;
+	out[n] = '\0';
+	*sp = (*s == ',') ? s + 1 : s;
+	return (int)n;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (v == NULL || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 ||
+	    strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "0") == 0 || strcasecmp(v, "no") == 0 ||
+	    strcasecmp(v, "false") == 0 || strcasecmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+copy_name(char *dst, size_t dstlen, const char *v)
+{
+	size_t n;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	n = strlen(v);
+	if (n >= dstlen)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr("._-$", v[i]) == NULL)
+			return -1;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+/* Apply one "key[=value]" option to a. */
+static int
+parse_option(struct addr *a, char *kv, char *err, size_t errlen)
+{
+	struct addr_opts *o = &a->opt;
+	char *v = strchr(kv, '=');
+	long n;
+	size_t i;
+
+	if (v != NULL)
+		*v++ = '\0';
+	for (char *p = kv; *p != '\0'; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (*p == '_')
+			*p = '-';
+	}
+	if (*kv == '\0')
+		return fail(err, errlen, "empty option");
+
+	if (strcmp(kv, "fork") == 0) {
+		/* Always concurrent: every connection is served. */
+		return 0;
+	} else if (strcmp(kv, "mode") == 0 || strcmp(kv, "perm") == 0) {
+		char *end;
+		unsigned long m;
+
+		if (v == NULL || *v == '\0')
+			return fail(err, errlen, "option '%s' needs a value", kv);
+		errno = 0;
+		m = strtoul(v, &end, 8);
+		if (errno != 0 || *end != '\0' || m > 07777 || *v == '-' ||
+		    *v == '+' || isspace((unsigned char)*v))
+			return fail(err, errlen,
+			    "%s=%s: not an octal mode (like 0660)", kv, v);
+		o->mode = (int)m;
+	} else if (strcmp(kv, "user") == 0 || strcmp(kv, "owner") == 0) {
+		if (copy_name(o->user, sizeof(o->user), v) == -1)
+			return fail(err, errlen, "%s=%s: not a user name or id",
+			    kv, v ? v : "");
+	} else if (strcmp(kv, "group") == 0) {
+		if (copy_name(o->group, sizeof(o->group), v) == -1)
+			return fail(err, errlen, "%s=%s: not a group name or id",
+			    kv, v ? v : "");
+	} else if (strcmp(kv, "backlog") == 0) {
+		if (addr_parse_int(v, 1, 65535, &n) == -1)
+			return fail(err, errlen,
+			    "backlog=%s: not a number from 1 to 65535", v ? v : "");
+		o->backlog = (int)n;
+	} else if (strcmp(kv, "reuseaddr") == 0) {
+		if (parse_bool(v, &o->reuseaddr) == -1)
+			return fail(err, errlen, "reuseaddr=%s: not 0 or 1", v);
+	} else if (strcmp(kv, "unlink-early") == 0) {
+		if (parse_bool(v, &o->unlink_early) == -1)
+			return fail(err, errlen, "unlink-early=%s: not 0 or 1", v);
+	} else if (strcmp(kv, "unlink-close") == 0) {
+		if (parse_bool(v, &o->unlink_close) == -1)
+			return fail(err, errlen, "unlink-close=%s: not 0 or 1", v);
+	} else if (strcmp(kv, "connect-timeout") == 0) {
+		if (addr_parse_duration(v, &o->connect_timeout_ms) == -1)
+			return fail(err, errlen,
+			    "connect-timeout=%s: not a duration (like 5 or 250ms)",
+			    v ? v : "");
+	} else if (strcmp(kv, "idle-timeout") == 0) {
+		if (addr_parse_duration(v, &o->idle_timeout_ms) == -1)
+			return fail(err, errlen,
+			    "idle-timeout=%s: not a duration (like 60 or 2m)",
+			    v ? v : "");
+	} else if (strcmp(kv, "max-children") == 0 ||
+	    strcmp(kv, "max-conns") == 0) {
+		if (addr_parse_int(v, 1, 1000000, &n) == -1)
+			return fail(err, errlen,
+			    "%s=%s: not a number from 1 to 1000000", kv, v ? v : "");
+		o->max_conns = (int)n;
+	} else if (strcmp(kv, "bind") == 0) {
+		if (v == NULL || *v == '\0' || strlen(v) >= sizeof(o->bind))
+			return fail(err, errlen, "bind needs an address");
+		memcpy(o->bind, v, strlen(v) + 1);
+	} else if (strcmp(kv, "nodelay") == 0) {
+		/* TCP_NODELAY is always on for relayed tcp sockets. */
+		return 0;
+	} else {
+		for (i = 0; i < sizeof(socat_unsupported) /
+		    sizeof(socat_unsupported[0]); i++)
+			if (strcmp(kv, socat_unsupported[i]) == 0)
+				return fail(err, errlen,
+				    "socat option '%s' is not supported", kv);
+		return fail(err, errlen, "unknown option '%s'", kv);
+	}
+	return 0;
+}
+
+/* Parse "PORT" into a->port. */
+static int
+parse_port(struct addr *a, const char *p, char *err, size_t errlen)
+{
+	long n;
+
+	if (addr_parse_int(p, 0, 65535, &n) == -1)
+		return fail(err, errlen, "port '%s' is not a number from 0 to 65535",
+		    p);
+	a->port = (unsigned int)n;
+	return 0;
+}
+
+/*
+ * TCP arguments: "PORT", "HOST:PORT", "[V6]:PORT". socat listen keywords
+ * take only a port; the host comes from bind=.
+ */
+static int
+parse_tcp(struct addr *a, char *s, char *err, size_t errlen)
+{
+	char *colon;
+	size_t hl;
+
+	if (*s == '\0')
+		return fail(err, errlen, "missing port");
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+
+		if (end == NULL)
+			return fail(err, errlen, "missing ']' after IPv6 address");
+		if (end[1] != ':')
+			return fail(err, errlen, "missing port after ']'");
+		hl = (size_t)(end - s - 1);
+		if (hl == 0 || hl >= sizeof(a->host))
+			return fail(err, errlen, "bad IPv6 address");
+		memcpy(a->host, s + 1, hl);
+		a->host[hl] = '\0';
+		if (strchr(a->host, ':') == NULL)
+			return fail(err, errlen, "'[%s]' is not an IPv6 address",
+			    a->host);
+		a->host_given = 1;
+		if (a->family == AF_UNSPEC)
+			a->family = AF_INET6;
+		return parse_port(a, end + 2, err, errlen);
+	}
+	colon = strrchr(s, ':');
+	if (colon == NULL)
+		return parse_port(a, s, err, errlen);
+	if (strchr(s, ':') != colon)
+		return fail(err, errlen,
+		    "IPv6 address needs brackets: tcp:[::1]:PORT");
+	hl = (size_t)(colon - s);
+	if (hl == 0)
+		return fail(err, errlen, "empty host before ':'");
+	if (hl >= sizeof(a->host))
+		return fail(err, errlen, "host name too long");
+	for (size_t i = 0; i < hl; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr(".-_", s[i]) == NULL)
+			return fail(err, errlen, "bad character in host name");
+	memcpy(a->host, s, hl);
+	a->host[hl] = '\0';
+	a->host_given = 1;
+	return parse_port(a, colon + 1, err, errlen);
+}
+
+/* Unix path or, after '@', an abstract name. */
+static int
+parse_unix(struct addr *a, const char *s, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+
+	if (a->kind == ADDR_ABSTRACT || *s == '@') {
+		if (*s == '@') {
+			s++;
+			n--;
+		}
+		a->kind = ADDR_ABSTRACT;
+		/* One byte of sun_path holds the leading NUL. */
+		if (n == 0)
+			return fail(err, errlen, "empty abstract socket name");
+		if (n > ADDR_PATH_MAX - 1)
+			return fail(err, errlen,
+			    "abstract name is %zu bytes, the limit is %d", n,
+			    ADDR_PATH_MAX - 1);
+	} else {
+		a->kind = ADDR_UNIX;
+		if (n == 0)
+			return fail(err, errlen, "empty socket path");
+		if (n > ADDR_PATH_MAX - 1)
+			return fail(err, errlen,
+			    "socket path is %zu bytes, longer than the %d that "
+			    "sun_path allows", n, ADDR_PATH_MAX - 1);
+	}
+	memcpy(a->path, s, n);
+	a->path[n] = '\0';
+	a->path_len = n;
+	return 0;
+}
+
+/* Does text start with "word:" (case-insensitive)? Returns the rest. */
+static const char *
+prefix(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncasecmp(text, word, n) == 0 && text[n] == ':')
+		return text + n + 1;
+	return NULL;
+}
+
+int
+addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
+{
+	char head[ADDR_CMD_MAX], opt[ADDR_CMD_MAX];
+	const char *rest, *p;
+	size_t i;
+	int keep_quotes = 0;
+
+	addr_init(a);
+	if (text == NULL || *text == '\0')
+		return fail(err, errlen, "empty address");
+	if (strlen(text) >= ADDR_CMD_MAX)
+		return fail(err, errlen, "address longer than %d bytes",
+		    ADDR_CMD_MAX - 1);
+
+	/* Identify the form; rest points at its arguments. */
+	rest = NULL;
+	if ((p = prefix(text, "unix")) != NULL) {
+		a->kind = ADDR_UNIX;
+		rest = p;
+	} else if ((p = prefix(text, "tcp")) != NULL) {
+		/* "tcp:..." is native; socat's "TCP:host:port" reads the
+		 * same way, so the two agree. */
+		a->kind = ADDR_TCP;
+		rest = p;
+	} else if ((p = prefix(text, "exec")) != NULL ||
+	    (p = prefix(text, "system")) != NULL) {
+		a->kind = ADDR_EXEC;
+		a->role = ADDR_ROLE_CONNECT;
+		rest = p;
+		keep_quotes = 1;
+	} else if ((p = prefix(text, "fd")) != NULL) {
+		a->kind = ADDR_FD;
+		a->role = ADDR_ROLE_LISTEN;
+		rest = p;
+	} else if (strncasecmp(text, "systemd", 7) == 0 &&
+	    (text[7] == '\0' || text[7] == ':' || text[7] == ',')) {
+		a->kind = ADDR_SYSTEMD;
+		a->role = ADDR_ROLE_LISTEN;
+		rest = text[7] == ':' ? text + 8 : text + 7;
+	} else if (strcmp(text, "-") == 0 || strncmp(text, "-,", 2) == 0 ||
+	    strcasecmp(text, "stdio") == 0 || strncasecmp(text, "stdio,", 6) == 0) {
+		a->kind = ADDR_STDIO;
+		rest = strchr(text, ',') ? strchr(text, ',') : "";
+	} else if (text[0] == '/' || text[0] == '.' || text[0] == '@') {
+		a->kind = ADDR_UNIX;
+		rest = text;
+	} else {
+		for (i = 0; i < sizeof(socat_kw) / sizeof(socat_kw[0]); i++) {
+			if ((p = prefix(text, socat_kw[i].name)) != NULL) {
+				a->kind = socat_kw[i].kind;
+				a->role = socat_kw[i].role;
+				a->family = socat_kw[i].family;
+				a->socat = 1;
+				rest = p;
+				break;
+			}
+		}
+		if (rest == NULL) {
+			if (strchr(text, ':') != NULL)
+				return fail(err, errlen,
+				    "unknown address type '%.*s'",
+				    (int)(strchr(text, ':') - text), text);
+			return fail(err, errlen,
+			    "not an address (try unix:/path or tcp:HOST:PORT)");
+		}
+	}
+
+	/* The first field holds the form's argument, the rest options. */
+	if (a->kind != ADDR_STDIO && a->kind != ADDR_SYSTEMD) {
+		if (next_field(&rest, head, sizeof(head), keep_quotes) == -1)
+			return fail(err, errlen, "unbalanced quote or too long");
+	} else {
+		head[0] = '\0';
+		if (a->kind == ADDR_SYSTEMD && *rest != ',' && *rest != '\0') {
+			if (next_field(&rest, head, sizeof(head), 0) == -1)
+				return fail(err, errlen, "bad systemd name");
+			if (copy_name(a->name, sizeof(a->name), head) == -1)
+				return fail(err, errlen,
+				    "bad systemd socket name '%s'", head);
+		}
+		if (*rest == ',')
+			rest++;
+	}
+
+	switch (a->kind) {
+	case ADDR_UNIX:
+	case ADDR_ABSTRACT:
+		if (parse_unix(a, head, err, errlen) == -1)
+			return -1;
+		break;
+	case ADDR_TCP:
+		if (a->role == ADDR_ROLE_LISTEN && a->socat) {
+			/* socat: TCP-LISTEN:PORT, host only through bind=. */
+			if (parse_port(a, head, err, errlen) == -1)
+				return -1;
+		} else if (parse_tcp(a, head, err, errlen) == -1)
+			return -1;
+		break;
+	case ADDR_EXEC:
+		if (head[0] == '\0')
+			return fail(err, errlen, "empty command");
+		memcpy(a->cmd, head, strlen(head) + 1);
+		break;
+	case ADDR_FD: {
+		long n;
+
+		if (addr_parse_int(head, 0, INT_MAX, &n) == -1)
+			return fail(err, errlen, "fd:%s: not a file descriptor",
+			    head);
+		a->fd = (int)n;
+		break;
+	}
+	default:
+		break;
+	}
+
+	while (*rest != '\0') {
+		if (next_field(&rest, opt, sizeof(opt), 0) == -1)
+			return fail(err, errlen, "unbalanced quote in options");
+		if (parse_option(a, opt, err, errlen) == -1)
+			return -1;
+	}
+
+	/* socat's TCP-LISTEN binds every interface unless bind= says less;
+	 * keep that meaning so existing scripts behave the same. */
+	if (a->kind == ADDR_TCP && a->role == ADDR_ROLE_LISTEN && a->socat) {
+		if (a->opt.bind[0] != '\0') {
+			const char *b = a->opt.bind;
+			size_t bl = strlen(b);
+
+			if (b[0] == '[' && bl > 2 && b[bl - 1] == ']') {
+				b++;
+				bl -= 2;
+			}
+			if (bl >= sizeof(a->host))
+				return fail(err, errlen, "bind address too long");
+			memcpy(a->host, b, bl);
+			a->host[bl] = '\0';
+			a->opt.bind[0] = '\0';
+		} else
+			snprintf(a->host, sizeof(a->host), "%s",
+			    a->family == AF_INET6 ? "::" : "0.0.0.0");
+		a->host_given = 1;
+	}
+	return 0;
+}
+
+int
+addr_check_role(const struct addr *a, enum addr_role role, char *err,
+    size_t errlen)
+{
+	const char *what = role == ADDR_ROLE_LISTEN ? "listen" : "target";
+
+	if (a->role != ADDR_ROLE_ANY && a->role != role)
+		return fail(err, errlen, "cannot be used as the %s address "
+		    "(it is a %s address)", what,
+		    a->role == ADDR_ROLE_LISTEN ? "listen" : "connect");
+	if (role == ADDR_ROLE_LISTEN) {
+		if (a->opt.bind[0] != '\0')
+			return fail(err, errlen,
+			    "bind= applies to connecting addresses");
+		if (a->opt.connect_timeout_ms != -1)
+			return fail(err, errlen,
+			    "connect-timeout= belongs on the target address");
+	} else {
+		if (a->opt.mode != -1 || a->opt.user[0] != '\0' ||
+		    a->opt.group[0] != '\0')
+			return fail(err, errlen, "mode=, user= and group= apply "
+			    "to a socket file the relay creates (listen side)");
+		if (a->opt.backlog != -1 || a->opt.unlink_early > 0)
+			return fail(err, errlen,
+			    "backlog= and unlink-early apply to the listen side");
+		if (a->opt.bind[0] != '\0' && a->kind != ADDR_TCP)
+			return fail(err, errlen, "bind= is supported on tcp only");
+	}
+	if ((a->opt.mode != -1 || a->opt.user[0] != '\0' ||
+	    a->opt.group[0] != '\0') && a->kind != ADDR_UNIX)
+		return fail(err, errlen,
+		    "mode=, user= and group= need a socket file (unix:/path)");
+	return 0;
+}
+
+const char *
+addr_str(const struct addr *a, char *buf, size_t len)
+{
+	switch (a->kind) {
+	case ADDR_UNIX:
+		snprintf(buf, len, "unix:%s", a->path);
+		break;
+	case ADDR_ABSTRACT:
+		snprintf(buf, len, "unix:@%.*s", (int)a->path_len, a->path);
+		break;
+	case ADDR_TCP:
+		if (strchr(a->host, ':') != NULL)
+			snprintf(buf, len, "tcp:[%s]:%u", a->host, a->port);
+		else if (a->host[0] != '\0')
+			snprintf(buf, len, "tcp:%s:%u", a->host, a->port);
+		else
+			snprintf(buf, len, "tcp:%u", a->port);
+		break;
+	case ADDR_STDIO:
+		snprintf(buf, len, "stdio");
+		break;
+	case ADDR_EXEC:
+		snprintf(buf, len, "exec:%s", a->cmd);
+		break;
+	case ADDR_FD:
+		snprintf(buf, len, "fd:%d", a->fd);
+		break;
+	case ADDR_SYSTEMD:
+		snprintf(buf, len, "systemd%s%s", a->name[0] ? ":" : "",
+		    a->name);
+		break;
+	default:
+		snprintf(buf, len, "(none)");
+		break;
+	}
+	return buf;
+}

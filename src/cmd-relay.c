@@ -1,0 +1,387 @@
+/*
+ * cmd-relay: "sockbridge relay [options] LISTEN TARGET", and the option
+ * parsing it shares with "sockbridge echo".
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "cmd.h"
+#include "log.h"
+#include "relay.h"
+
+static const char relay_help[] =
+"usage: sockbridge relay [-qv] [options] LISTEN TARGET\n"
+"       sockbridge LISTEN TARGET\n"
+"\n"
+"Accept connections on LISTEN and relay each, both ways, to TARGET.\n"
+"\n"
+"Addresses (options follow as ,key=value):\n"
+"  unix:/path          socket file (listen: created safely; target: connect)\n"
+"  unix:@name          Linux abstract socket\n"
+"  tcp:HOST:PORT       tcp; tcp:[::1]:PORT for IPv6; tcp:PORT listens on\n"
+"                      127.0.0.1 only (use tcp:0.0.0.0:PORT for all); port 0\n"
+"                      picks a free port\n"
+"  - | stdio           one connection over stdin/stdout\n"
+"  exec:CMD            target: run CMD (sh -c) per connection on its stdio\n"
+"  fd:N | systemd[:NAME]  listen on an inherited socket / LISTEN_FDS\n"
+"  socat forms:        UNIX-LISTEN: UNIX-CONNECT: UNIX-CLIENT: ABSTRACT-LISTEN:\n"
+"                      ABSTRACT-CONNECT: TCP-LISTEN: TCP4-LISTEN: TCP6-LISTEN:\n"
+"                      TCP: TCP4: TCP6: STDIO EXEC: SYSTEM:\n"
+"\n"
+"Address options: mode=0660 (perm=), user= (owner=), group=, backlog=N,\n"
+"  reuseaddr, unlink-early, unlink-close=0, bind=HOST[:PORT],\n"
+"  connect-timeout=S, idle-timeout=S, max-conns=N (max-children=), fork\n"
+"\n"
+"Options:\n"
+"  -c, --max-conns N         most connections at once (default 16384)\n"
+"  -T, --connect-timeout S   give up reaching the target after S (default 10)\n"
+"  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
+"  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
+"      --mode MODE           socket file mode, e.g. 0660\n"
+"      --user USER           socket file owner\n"
+"      --group GROUP         socket file group\n"
+"      --backlog N           listen backlog (default SOMAXCONN)\n"
+"      --pipe-size BYTES     splice pipe size to ask for (default 64K)\n"
+"      --no-splice           copy through user space instead of splice\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             one line per connection event (-vv: more)\n"
+"  -h, --help                this text\n"
+"\n"
+"A stale socket file (nothing listens) is replaced; a live server's socket\n"
+"or a file that is not a socket is never touched. Durations take s, ms, m.\n"
+"See sockbridge(1).\n";
+
+static const char echo_help[] =
+"usage: sockbridge echo [-qv] [options] LISTEN...\n"
+"\n"
+"Serve every connection on each LISTEN address by sending back what it\n"
+"receives; half-close is passed on. Addresses and socket-file rules are\n"
+"those of 'sockbridge relay'.\n"
+"\n"
+"Options: -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
+"  --mode, --user, --group, --backlog, --pipe-size, --no-splice; -q; -v;\n"
+"  -h, --help.\n";
+
+enum {
+	OPT_MODE = 256,
+	OPT_USER,
+	OPT_GROUP,
+	OPT_BACKLOG,
+	OPT_PIPE,
+	OPT_NOSPLICE,
+};
+
+static const struct option longopts[] = {
+	{ "max-conns",		required_argument,	NULL, 'c' },
+	{ "connect-timeout",	required_argument,	NULL, 'T' },
+	{ "idle-timeout",	required_argument,	NULL, 'i' },
+	{ "drain-timeout",	required_argument,	NULL, 'd' },
+	{ "mode",		required_argument,	NULL, OPT_MODE },
+	{ "user",		required_argument,	NULL, OPT_USER },
+	{ "group",		required_argument,	NULL, OPT_GROUP },
+	{ "backlog",		required_argument,	NULL, OPT_BACKLOG },
+	{ "pipe-size",		required_argument,	NULL, OPT_PIPE },
+	{ "no-splice",		no_argument,		NULL, OPT_NOSPLICE },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ NULL,			0,			NULL, 0 },
+};
+
+/* Flags that mirror address options; -1 or "" when not given. */
+struct flag_opts {
+	int	 max_conns, connect_ms, idle_ms, backlog;
+	char	 mode[16], user[ADDR_NAME_MAX], group[ADDR_NAME_MAX];
+};
+
+static int usage_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_err(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	return -1;
+}
+
+/* Merge a flag into an address option; both given and different is an
+ * error. Returns 0 or -1 (logged). */
+static int
+merge_int(int *opt, int flag, const char *name, const char *where)
+{
+	if (flag == -1)
+		return 0;
+	if (*opt != -1 && *opt != flag)
+		return usage_err("%s given both as a flag and in %s, with "
+		    "different values", name, where);
+	*opt = flag;
+	return 0;
+}
+
+static int
+merge_str(char *opt, size_t len, const char *flag, const char *name,
+    const char *where)
+{
+	if (flag[0] == '\0')
+		return 0;
+	if (opt[0] != '\0' && strcmp(opt, flag) != 0)
+		return usage_err("%s given both as a flag and in %s, with "
+		    "different values", name, where);
+	snprintf(opt, len, "%s", flag);
+	return 0;
+}
+
+/* Apply listen-side flags to a listen address. */
+static int
+apply_listen_flags(struct addr *a, const struct flag_opts *fl, const char *text)
+{
+	char err[ADDR_ERR_MAX], spec[64];
+
+	if (fl->mode[0] != '\0') {
+		struct addr tmp;
+
+		snprintf(spec, sizeof(spec), "unix:/x,mode=%s", fl->mode);
+		if (addr_parse(&tmp, spec, err, sizeof(err)) == -1)
+			return usage_err("--mode %s: not an octal mode "
+			    "(like 0660)", fl->mode);
+		if (merge_int(&a->opt.mode, tmp.opt.mode, "mode", text) == -1)
+			return -1;
+	}
+	if (merge_str(a->opt.user, sizeof(a->opt.user), fl->user, "user",
+	    text) == -1 ||
+	    merge_str(a->opt.group, sizeof(a->opt.group), fl->group, "group",
+	    text) == -1 ||
+	    merge_int(&a->opt.backlog, fl->backlog, "backlog", text) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+parse_duration_flag(const char *name, const char *v, int *ms)
+{
+	if (addr_parse_duration(v, ms) == -1)
+		return usage_err("%s %s: not a duration (like 5, 2.5, 250ms, "
+		    "1m; at most a day)", name, v);
+	return 0;
+}
+
+/* Parse and check one address for a role. Returns 0 or -1 (logged). */
+static int
+parse_addr(struct addr *a, const char *text, enum addr_role role)
+{
+	char err[ADDR_ERR_MAX];
+
+	if (addr_parse(a, text, err, sizeof(err)) == -1 ||
+	    addr_check_role(a, role, err, sizeof(err)) == -1) {
+		log_err("%s: %s", text, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parse the options and addresses of relay (echo == 0: LISTEN TARGET) or
+ * echo (echo == 1: LISTEN...) into cfg. Returns 0, 1 when --help was
+ * printed, or -1 on a usage error (logged).
+ */
+static int
+parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
+{
+	struct flag_opts fl = { -1, -1, -1, -1, "", "", "" };
+	int ch, verbose = 0, quiet = 0, nlisten;
+	long n;
+
+	relay_cfg_init(cfg);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, echo ? "+c:i:d:qvh" :
+	    "c:T:i:d:qvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
+				return usage_err("--max-conns %s: not a number "
+				    "from 1 to 1000000", optarg);
+			fl.max_conns = (int)n;
+			break;
+		case 'T':
+			if (parse_duration_flag("--connect-timeout", optarg,
+			    &fl.connect_ms) == -1)
+				return -1;
+			if (fl.connect_ms == 0)
+				return usage_err("--connect-timeout %s: must be "
+				    "more than 0", optarg);
+			break;
+		case 'i':
+			if (parse_duration_flag("--idle-timeout", optarg,
+			    &fl.idle_ms) == -1)
+				return -1;
+			break;
+		case 'd':
+			if (parse_duration_flag("--drain-timeout", optarg,
+			    &cfg->drain_timeout_ms) == -1)
+				return -1;
+			break;
+		case OPT_MODE:
+			snprintf(fl.mode, sizeof(fl.mode), "%s", optarg);
+			break;
+		case OPT_USER:
+			snprintf(fl.user, sizeof(fl.user), "%s", optarg);
+			break;
+		case OPT_GROUP:
+			snprintf(fl.group, sizeof(fl.group), "%s", optarg);
+			break;
+		case OPT_BACKLOG:
+			if (addr_parse_int(optarg, 1, 65535, &n) == -1)
+				return usage_err("--backlog %s: not a number "
+				    "from 1 to 65535", optarg);
+			fl.backlog = (int)n;
+			break;
+		case OPT_PIPE:
+			if (addr_parse_int(optarg, 4096, 1 << 24, &n) == -1)
+				return usage_err("--pipe-size %s: not a number "
+				    "from 4096 to 16777216", optarg);
+			cfg->pipe_size = (int)n;
+			break;
+		case OPT_NOSPLICE:
+			cfg->no_splice = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(echo ? echo_help : relay_help, stdout);
+			return 1;
+		default:
+			if (optopt != 0 && strchr("cTid", optopt) != NULL)
+				return usage_err("option -%c needs a value",
+				    optopt);
+			return usage_err("unknown option '%s' (see "
+			    "'sockbridge %s --help')", argv[optind - 1],
+			    echo ? "echo" : "relay");
+		}
+	}
+	if (quiet && verbose)
+		return usage_err("-q and -v cannot be combined");
+	log_level = quiet ? LOG_ERR : verbose == 0 ? LOG_NOTICE :
+	    verbose == 1 ? LOG_INFO : LOG_DEBUG;
+
+	argc -= optind;
+	argv += optind;
+	nlisten = echo ? argc : argc - 1;
+	if (echo && argc < 1)
+		return usage_err("echo needs at least one address to listen "
+		    "on");
+	if (!echo && argc != 2)
+		return usage_err("relay needs two addresses, LISTEN and TARGET "
+		    "(got %d)", argc);
+	if (nlisten > RELAY_MAX_LISTEN)
+		return usage_err("at most 16 listen addresses");
+
+	for (int i = 0; i < nlisten; i++) {
+		struct addr *a = &cfg->listen[i];
+
+		if (parse_addr(a, argv[i], ADDR_ROLE_LISTEN) == -1 ||
+		    apply_listen_flags(a, &fl, argv[i]) == -1)
+			return -1;
+		if (echo && a->kind == ADDR_STDIO)
+			return usage_err("%s: echo cannot listen on stdio",
+			    argv[i]);
+		if (a->opt.mode != -1 && a->kind != ADDR_UNIX)
+			return usage_err("%s: --mode, --user and --group need a "
+			    "socket file (unix:/path)", argv[i]);
+		if (merge_int(&fl.max_conns, a->opt.max_conns, "max-conns",
+		    argv[i]) == -1 ||
+		    merge_int(&fl.idle_ms, a->opt.idle_timeout_ms,
+		    "idle-timeout", argv[i]) == -1)
+			return -1;
+	}
+	cfg->nlisten = nlisten;
+	if (!echo) {
+		struct addr *t = &cfg->target;
+
+		if (parse_addr(t, argv[1], ADDR_ROLE_CONNECT) == -1)
+			return -1;
+		if (t->kind == ADDR_STDIO && cfg->listen[0].kind == ADDR_STDIO)
+			return usage_err("stdio cannot be both LISTEN and "
+			    "TARGET");
+		if (t->kind == ADDR_FD || t->kind == ADDR_SYSTEMD)
+			return usage_err("%s: inherited sockets are listen "
+			    "addresses", argv[1]);
+		if (merge_int(&fl.connect_ms, t->opt.connect_timeout_ms,
+		    "connect-timeout", argv[1]) == -1 ||
+		    merge_int(&fl.idle_ms, t->opt.idle_timeout_ms,
+		    "idle-timeout", argv[1]) == -1 ||
+		    merge_int(&fl.max_conns, t->opt.max_conns, "max-conns",
+		    argv[1]) == -1)
+			return -1;
+	}
+	if (fl.max_conns != -1)
+		cfg->max_conns = fl.max_conns;
+	if (fl.connect_ms > 0)
+		cfg->connect_timeout_ms = fl.connect_ms;
+	if (fl.idle_ms != -1)
+		cfg->idle_timeout_ms = fl.idle_ms;
+	return 0;
+}
+
+static int
+run_relay(int argc, char **argv)
+{
+	struct relay_cfg *cfg;
+	int rc;
+
+	if ((cfg = malloc(sizeof(*cfg))) == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	rc = parse_args(argc, argv, 0, cfg);
+	if (rc == 0)
+		rc = relay_run(cfg);
+	else
+		rc = rc == 1 ? 0 : EXIT_USAGE;
+	free(cfg);
+	return rc;
+}
+
+static int
+run_echo(int argc, char **argv)
+{
+	struct relay_cfg *cfg;
+	int rc;
+
+	if ((cfg = malloc(sizeof(*cfg))) == NULL) {
+		log_err("out of memory");
+		return 1;
+	}
+	rc = parse_args(argc, argv, 1, cfg);
+	if (rc == 0)
+		rc = relay_run(cfg);	/* target ADDR_NONE: echo */
+	else
+		rc = rc == 1 ? 0 : EXIT_USAGE;
+	free(cfg);
+	return rc;
+}
+
+const struct cmd cmd_relay = {
+	"relay", "[-qv] [options] LISTEN TARGET",
+	"relay connections between unix sockets, tcp, stdio and commands",
+	run_relay,
+};
+
+const struct cmd cmd_echo = {
+	"echo", "[-qv] [options] LISTEN...",
+	"echo server: send back what each connection sends",
+	run_echo,
+};

@@ -1,0 +1,403 @@
+/*
+ * listener: see listener.h.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "net.h"
+#include "sockinfo.h"
+#include "sys.h"
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+listener_init(struct listener *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+}
+
+int
+listener_uid(const char *name, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	long n;
+
+	if ((pw = getpwnam(name)) != NULL) {
+		*uid = pw->pw_uid;
+		if (gid != NULL)
+			*gid = pw->pw_gid;
+		return 0;
+	}
+	if (addr_parse_int(name, 0, INT_MAX, &n) == -1)
+		return -1;
+	*uid = (uid_t)n;
+	if (gid != NULL)
+		*gid = (gid_t)-1;
+	return 0;
+}
+
+int
+listener_gid(const char *name, gid_t *gid)
+{
+	struct group *gr;
+	long n;
+
+	if ((gr = getgrnam(name)) != NULL) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	if (addr_parse_int(name, 0, INT_MAX, &n) == -1)
+		return -1;
+	*gid = (gid_t)n;
+	return 0;
+}
+
+/* "pid 123, postgres" for the process listening at path, or "". */
+static void
+describe_owner(const char *path, char *buf, size_t len)
+{
+	struct sockinfo_owner o;
+	long inode;
+
+	buf[0] = '\0';
+	if ((inode = sockinfo_listener(path)) <= 0)
+		return;
+	if (sockinfo_owner((unsigned long)inode, &o) == 0)
+		snprintf(buf, len, " (pid %d, %s)", (int)o.pid, o.comm);
+	else
+		snprintf(buf, len, " (socket inode %ld; run as root to see "
+		    "the process)", inode);
+}
+
+/*
+ * Make the way clear for binding a socket file at a->path.
+ * Returns 0 (nothing there, or a stale socket removed, with l->note set)
+ * or -1 with err (not a socket, a live server, cannot tell).
+ */
+static int
+clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
+{
+	struct net_sa sa;
+	struct stat st;
+	char owner[128];
+	int fd, rc;
+
+	if (lstat(a->path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(err, errlen, "unix:%s: %s", a->path,
+		    strerror(errno));
+	}
+	if (!S_ISSOCK(st.st_mode))
+		return fail(err, errlen, "unix:%s: exists and is not a socket "
+		    "(%s); not touching it", a->path,
+		    S_ISREG(st.st_mode) ? "a regular file" :
+		    S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISLNK(st.st_mode) ? "a symbolic link" : "a special file");
+
+	/* Knock: a live server accepts (or its backlog is full). */
+	if (net_sockaddr(a, 0, &sa, err, errlen) == -1)
+		return -1;
+	if ((fd = sys_socket(AF_UNIX, SOCK_STREAM)) < 0)
+		return fail(err, errlen, "socket: %s", strerror(-fd));
+	rc = connect(fd, (struct sockaddr *)&sa.ss, sa.len) == -1 ? errno : 0;
+	close(fd);
+	switch (rc) {
+	case ECONNREFUSED:
+		break;
+	case 0:
+	case EAGAIN:
+	case EINPROGRESS:
+		describe_owner(a->path, owner, sizeof(owner));
+		return fail(err, errlen, "unix:%s: a server%s is listening on "
+		    "it; not replacing it", a->path, owner);
+	case EPROTOTYPE:
+		return fail(err, errlen, "unix:%s: is a datagram socket in "
+		    "use or of another type; not touching it", a->path);
+	default:
+		return fail(err, errlen, "unix:%s: cannot tell whether a "
+		    "server listens on it: %s", a->path, strerror(rc));
+	}
+	if (unlink(a->path) == -1 && errno != ENOENT)
+		return fail(err, errlen, "unix:%s: remove stale socket file: %s",
+		    a->path, strerror(errno));
+	snprintf(l->note, sizeof(l->note), "unix:%s: replaced a stale socket "
+	    "file (nothing was listening)", a->path);
+	return 0;
+}
+
+/* Say why binding a socket file failed, naming the directory at fault. */
+static int
+bind_error(const char *path, int e, char *err, size_t errlen)
+{
+	char dir[ADDR_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (e == ENOENT)
+		return fail(err, errlen, "bind unix:%s: %s (directory %s does "
+		    "not exist)", path, strerror(e), dir);
+	if (e == EACCES)
+		return fail(err, errlen, "bind unix:%s: %s (cannot create "
+		    "files in %s)", path, strerror(e), dir);
+	return fail(err, errlen, "bind unix:%s: %s", path, strerror(e));
+}
+
+static int
+open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
+{
+	const struct addr_opts *o = &a->opt;
+	struct net_sa sa;
+	struct stat st;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	mode_t old_umask = 0;
+	int rc, e;
+
+	if (o->user[0] != '\0' && listener_uid(o->user, &uid, NULL) == -1)
+		return fail(err, errlen, "unix:%s: user=%s: no such user",
+		    a->path, o->user);
+	if (o->group[0] != '\0' && listener_gid(o->group, &gid) == -1)
+		return fail(err, errlen, "unix:%s: group=%s: no such group",
+		    a->path, o->group);
+	if (a->kind == ADDR_UNIX && clear_path(a, l, err, errlen) == -1)
+		return -1;
+	if (net_sockaddr(a, 1, &sa, err, errlen) == -1)
+		return -1;
+	if ((l->fd = sys_socket(AF_UNIX, SOCK_STREAM)) < 0) {
+		e = -l->fd;
+		l->fd = -1;
+		return fail(err, errlen, "socket: %s", strerror(e));
+	}
+	l->family = AF_UNIX;
+
+	/* The file is created with 0777 & ~umask: set the umask so it is
+	 * born with the asked mode, never wider. */
+	if (o->mode != -1)
+		old_umask = umask((mode_t)(~o->mode & 0777));
+	rc = bind(l->fd, (struct sockaddr *)&sa.ss, sa.len);
+	e = errno;
+	if (o->mode != -1)
+		umask(old_umask);
+	if (rc == -1) {
+		if (a->kind == ADDR_ABSTRACT)
+			return fail(err, errlen, "bind unix:@%s: %s", a->path,
+			    strerror(e));
+		return bind_error(a->path, e, err, errlen);
+	}
+	if (a->kind == ADDR_UNIX) {
+		l->owns_file = (o->unlink_close != 0);
+		snprintf(l->path, sizeof(l->path), "%s", a->path);
+		if (lstat(a->path, &st) == 0) {
+			l->dev = st.st_dev;
+			l->ino = st.st_ino;
+		}
+		/* Owner and mode before listen(): until then a connect is
+		 * refused, so no peer gets in under the wrong owner. */
+		if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+		    fchownat(AT_FDCWD, a->path, uid, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			return fail(err, errlen, "chown unix:%s to %s%s%s: %s",
+			    a->path, o->user, o->group[0] ? ":" : "", o->group,
+			    strerror(errno));
+		if (o->mode != -1 && (o->mode & ~0777) != 0 &&
+		    fchmodat(AT_FDCWD, a->path, (mode_t)o->mode, 0) == -1)
+			return fail(err, errlen, "chmod unix:%s: %s", a->path,
+			    strerror(errno));
+	}
+	return 0;
+}
+
+static int
+open_tcp(const struct addr *a, struct listener *l, char *err, size_t errlen)
+{
+	struct net_sa sa;
+	int one = 1;
+
+	if (net_sockaddr(a, 1, &sa, err, errlen) == -1)
+		return -1;
+	if ((l->fd = sys_socket(sa.ss.ss_family, SOCK_STREAM)) < 0) {
+		int e = -l->fd;
+
+		l->fd = -1;
+		return fail(err, errlen, "socket: %s", strerror(e));
+	}
+	l->family = sa.ss.ss_family;
+	/* Like nginx, reuse the port of connections in TIME_WAIT. */
+	if (a->opt.reuseaddr != 0)
+		(void)setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+	if (bind(l->fd, (struct sockaddr *)&sa.ss, sa.len) == -1) {
+		char buf[ADDR_HOST_MAX + 16];
+
+		return fail(err, errlen, "bind %s: %s",
+		    net_sa_str((struct sockaddr *)&sa.ss, sa.len, buf,
+		    sizeof(buf)), strerror(errno));
+	}
+	return 0;
+}
+
+/* Take over an inherited socket: it must be a listening stream socket. */
+static int
+adopt_fd(int fd, struct listener *l, char *err, size_t errlen)
+{
+	int type = 0, acc = 0;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1)
+		return fail(err, errlen, "fd:%d: %s", fd, errno == ENOTSOCK ?
+		    "not a socket" : strerror(errno));
+	len = sizeof(acc);
+	if (type != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == -1 ||
+	    acc == 0)
+		return fail(err, errlen, "fd:%d: not a listening stream socket "
+		    "(for systemd, use Accept=no)", fd);
+	if (sys_nonblock(fd) != 0)
+		return fail(err, errlen, "fd:%d: %s", fd, strerror(errno));
+	l->fd = fd;
+	net_local_str(fd, l->name, sizeof(l->name));
+	return 0;
+}
+
+/* LISTEN_FDS from systemd: fds 3.. for this pid, names in LISTEN_FDNAMES. */
+static int
+open_systemd(const struct addr *a, struct listener *ls, size_t max,
+    char *err, size_t errlen)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	long n, p;
+	size_t count = 0;
+
+	if (fds == NULL || addr_parse_int(fds, 1, 1024, &n) == -1)
+		return fail(err, errlen, "systemd: LISTEN_FDS is not set; "
+		    "start sockbridge from a .socket unit or "
+		    "systemd-socket-activate");
+	if (pid != NULL && (addr_parse_int(pid, 1, INT_MAX, &p) == -1 ||
+	    p != (long)getpid()))
+		return fail(err, errlen, "systemd: LISTEN_PID is %s, not us "
+		    "(%d)", pid, (int)getpid());
+	for (long i = 0; i < n; i++) {
+		char name[ADDR_NAME_MAX] = "";
+
+		/* The i-th colon-separated name, if any. */
+		if (names != NULL) {
+			const char *s = names;
+			size_t len;
+
+			for (long k = 0; k < i && s != NULL; k++)
+				if ((s = strchr(s, ':')) != NULL)
+					s++;
+			if (s != NULL) {
+				len = strcspn(s, ":");
+				if (len >= sizeof(name))
+					len = sizeof(name) - 1;
+				memcpy(name, s, len);
+				name[len] = '\0';
+			}
+		}
+		if (a->name[0] != '\0' && strcmp(a->name, name) != 0)
+			continue;
+		if (count == max)
+			return fail(err, errlen, "systemd: more than %zu sockets",
+			    max);
+		listener_init(&ls[count]);
+		if (adopt_fd(3 + (int)i, &ls[count], err, errlen) == -1)
+			return -1;
+		count++;
+	}
+	if (count == 0)
+		return fail(err, errlen, "systemd: no socket named '%s' in "
+		    "LISTEN_FDNAMES", a->name);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return (int)count;
+}
+
+int
+listener_open(const struct addr *a, struct listener *ls, size_t max,
+    char *err, size_t errlen)
+{
+	struct listener *l = &ls[0];
+	int backlog = a->opt.backlog > 0 ? a->opt.backlog : SOMAXCONN;
+	int rc;
+
+	if (max == 0)
+		return fail(err, errlen, "no room for a listener");
+	if (a->kind == ADDR_SYSTEMD)
+		return open_systemd(a, ls, max, err, errlen);
+	listener_init(l);
+	switch (a->kind) {
+	case ADDR_UNIX:
+	case ADDR_ABSTRACT:
+		rc = open_unix(a, l, err, errlen);
+		break;
+	case ADDR_TCP:
+		rc = open_tcp(a, l, err, errlen);
+		break;
+	case ADDR_FD:
+		return adopt_fd(a->fd, l, err, errlen) == -1 ? -1 : 1;
+	default:
+		return fail(err, errlen, "cannot listen on this address type");
+	}
+	if (rc == 0)
+		net_local_str(l->fd, l->name, sizeof(l->name));
+	if (rc == 0 && listen(l->fd, backlog) == -1)
+		rc = fail(err, errlen, "listen %s: %s", l->name, strerror(errno));
+	if (rc == -1) {
+		listener_close(l);
+		return -1;
+	}
+	return 1;
+}
+
+int
+listener_close(struct listener *l)
+{
+	struct stat st;
+	int removed = 0;
+
+	if (l == NULL)
+		return 0;
+	if (l->fd != -1) {
+		close(l->fd);
+		l->fd = -1;
+	}
+	/* Someone may have replaced the file since: leave theirs alone. */
+	if (l->owns_file && lstat(l->path, &st) == 0 && st.st_dev == l->dev &&
+	    st.st_ino == l->ino && S_ISSOCK(st.st_mode))
+		removed = unlink(l->path) == 0;
+	l->owns_file = 0;
+	return removed;
+}

@@ -1,0 +1,41 @@
+/*
+ * relay: accept connections on listeners and relay each to a target, both
+ * directions at once, in one process on one event loop.
+ *
+ * Each connection has two sides, down (accepted) and up (the target), and
+ * a flow per direction. A flow that sees EOF drains, then shuts the other
+ * side for writing; the other direction keeps going. The connection closes
+ * when both flows are done, or at once on an error.
+ */
+#ifndef SB_RELAY_H
+#define SB_RELAY_H
+
+#include <stdint.h>
+
+#include "addr.h"
+
+#define RELAY_MAX_LISTEN	16
+
+struct relay_cfg {
+	struct addr	 listen[RELAY_MAX_LISTEN];
+	int		 nlisten;
+	struct addr	 target;	/* kind ADDR_NONE: echo server */
+	int		 max_conns;
+	int		 connect_timeout_ms;
+	int		 idle_timeout_ms;	/* 0: none */
+	int		 drain_timeout_ms;
+	int		 pipe_size;
+	int		 no_splice;
+	int		 print_addrs;	/* "listening on ..." on stdout */
+};
+
+void	relay_cfg_init(struct relay_cfg *);
+
+/*
+ * Run until SIGINT or SIGTERM (then drain), or until a stdio connection
+ * ends. Returns the exit status: 0, or 1 when setup failed (already
+ * logged) or a stdio connection could not reach its target.
+ */
+int	relay_run(const struct relay_cfg *);
+
+#endif

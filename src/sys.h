@@ -1,0 +1,40 @@
+/*
+ * sys: the Linux-only calls the relay needs besides epoll (loop.c):
+ * splice through pipes, accept4, peer credentials, fd limits. A port to
+ * another kernel replaces this file and loop.c.
+ */
+#ifndef SB_SYS_H
+#define SB_SYS_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+/* Accept a connection, nonblocking and close-on-exec. Returns the fd or
+ * -errno (-EAGAIN when none is pending). */
+int	sys_accept(int listen_fd);
+
+/* A nonblocking socket of the given family and type, close-on-exec. */
+int	sys_socket(int family, int type);
+
+/* Make fd nonblocking and close-on-exec. Returns 0 or -errno. */
+int	sys_nonblock(int fd);
+
+/* A pipe for splicing, ends nonblocking. Asks for size bytes and returns
+ * what the kernel granted, or -errno. */
+int	sys_pipe(int fds[2], int size);
+
+/* Move up to len bytes from fd into the pipe, or from the pipe to fd,
+ * without copying through user space. Return bytes moved, 0 at EOF (in
+ * only), or -errno: -EAGAIN means the source is empty or the sink full,
+ * -EINVAL means splice does not work for this fd (use read and write). */
+ssize_t	sys_splice_in(int fd, int pipe_w, size_t len);
+ssize_t	sys_splice_out(int pipe_r, int fd, size_t len);
+
+/* Credentials of a unix peer. Returns 0 or -errno. */
+int	sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+
+/* Raise the soft fd limit to the hard one. Returns the new soft limit. */
+long	sys_raise_nofile(void);
+
+#endif
