@@ -1,0 +1,79 @@
+# Shared helpers for the end-to-end tests. Each test gets its own temp dir
+# ($T), starts the real binary, and waits on events with bounded loops.
+# Every background process started with start_bg is killed in teardown.
+
+SB=${SB_BUILD:?}/sockbridge
+PEER=${SB_BUILD:?}/peer
+
+common_setup() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/sb-e2e.XXXXXX")
+	BG_PIDS=()
+}
+
+common_teardown() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${BG_PIDS[@]}"; do
+		wait_gone "$p" 50 || kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+
+# start_bg NAME CMD...: run CMD in the background, stderr to $T/NAME.err,
+# stdout to $T/NAME.out; its pid is in $BG_PID.
+start_bg() {
+	local name=$1; shift
+	"$@" >"$T/$name.out" 2>"$T/$name.err" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# wait_for TRIES CMD...: retry CMD every 0.05 s up to TRIES times.
+wait_for() {
+	local tries=$1 i; shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_gone PID TRIES: wait for a process to exit.
+wait_gone() {
+	local pid=$1 tries=${2:-100} i
+	for ((i = 0; i < tries; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# listen_addr NAME: the first "listening on ADDR" that process NAME logged,
+# waiting up to 5 s for it.
+listen_addr() {
+	local f="$T/$1.err" i a
+	for ((i = 0; i < 100; i++)); do
+		a=$(sed -n 's/^sockbridge: listening on //p' "$f" 2>/dev/null | head -1)
+		if [ -n "$a" ]; then echo "$a"; return 0; fi
+		sleep 0.05
+	done
+	echo "no 'listening on' from $1:" >&2
+	cat "$f" >&2
+	return 1
+}
+
+# start_echo NAME ADDR: start "sockbridge echo ADDR"; prints its address.
+start_echo() {
+	start_bg "$1" "$SB" echo "$2"
+	listen_addr "$1"
+}
+
+# start_relay NAME [args...]: start "sockbridge relay args"; prints the
+# first bound address.
+start_relay() {
+	local name=$1; shift
+	start_bg "$name" "$SB" relay "$@"
+	listen_addr "$name"
+}
