@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job: build sockbridge and run its built-in benchmark, unix vs tcp
+# vs unix->relay->tcp on the line-echo workload (about a minute). Extra
+# arguments go to "sockbridge bench", e.g. ./run.sh --compare socat.
+set -eu
+cd "$(dirname "$0")"
+bash scripts/install-deps
+make -s
+exec build/sockbridge bench "$@"
