@@ -62,9 +62,12 @@ static const char echo_help[] =
 "receives; half-close is passed on. Addresses and socket-file rules are\n"
 "those of 'sockbridge relay'.\n"
 "\n"
-"Options: -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
+"Options:\n"
+"      --discard             read and throw away instead of echoing (a sink\n"
+"                            for one-way benchmarks); closes at the peer's EOF\n"
+"  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
 "  --mode, --user, --group, --backlog, --pipe-size, --no-splice; -q; -v;\n"
-"  -h, --help.\n";
+"  -h, --help: as for relay.\n";
 
 enum {
 	OPT_MODE = 256,
@@ -73,6 +76,7 @@ enum {
 	OPT_BACKLOG,
 	OPT_PIPE,
 	OPT_NOSPLICE,
+	OPT_DISCARD,
 };
 
 static const struct option longopts[] = {
@@ -86,6 +90,7 @@ static const struct option longopts[] = {
 	{ "backlog",		required_argument,	NULL, OPT_BACKLOG },
 	{ "pipe-size",		required_argument,	NULL, OPT_PIPE },
 	{ "no-splice",		no_argument,		NULL, OPT_NOSPLICE },
+	{ "discard",		no_argument,		NULL, OPT_DISCARD },
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -253,6 +258,11 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			break;
 		case OPT_NOSPLICE:
 			cfg->no_splice = 1;
+			break;
+		case OPT_DISCARD:
+			if (!echo)
+				return usage_err("--discard is an echo option");
+			cfg->discard = 1;
 			break;
 		case 'q':
 			quiet = 1;

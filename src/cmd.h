@@ -14,6 +14,7 @@ struct cmd {
 
 extern const struct cmd cmd_relay;
 extern const struct cmd cmd_echo;
+extern const struct cmd cmd_bench;
 
 /* Exit statuses shared by the front ends. */
 #define EXIT_USAGE	2

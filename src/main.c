@@ -15,6 +15,7 @@
 static const struct cmd *const cmds[] = {
 	&cmd_relay,
 	&cmd_echo,
+	&cmd_bench,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

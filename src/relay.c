@@ -466,8 +466,10 @@ conn_new(struct relay *r, int rfd, int wfd, const char *via)
 	    c->peer, via);
 
 	if (r->echo) {
-		/* Echo: the up side is the down socket again, read never. */
-		int fd = dup(rfd);
+		/* Echo: the up side is the down socket again, read never.
+		 * Discard: the up side is /dev/null. */
+		int fd = r->cfg->discard ? open("/dev/null", O_WRONLY |
+		    O_CLOEXEC) : dup(rfd);
 
 		if (fd == -1) {
 			conn_fail(c, "dup", SIDE_DOWN, errno);

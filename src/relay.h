@@ -26,7 +26,7 @@ struct relay_cfg {
 	int		 drain_timeout_ms;
 	int		 pipe_size;
 	int		 no_splice;
-	int		 print_addrs;	/* "listening on ..." on stdout */
+	int		 discard;	/* echo --discard: swallow, send nothing */
 };
 
 void	relay_cfg_init(struct relay_cfg *);

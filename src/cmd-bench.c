@@ -1,0 +1,889 @@
+/*
+ * cmd-bench: "sockbridge bench", how much faster a unix socket is than tcp
+ * on this machine, and what a relay costs.
+ *
+ * Without --address it starts its own servers: a "sockbridge echo" on
+ * loopback tcp and on a socket file in a private temp dir, a real
+ * "sockbridge relay" from a second socket file to the tcp echo, and, with
+ * --compare, other relays the same way. It binds every listening socket
+ * itself and hands it over as fd:3, so no port or readiness guessing.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "bench.h"
+#include "cmd.h"
+#include "corpus.h"
+#include "log.h"
+#include "net.h"
+#include "report.h"
+
+#define MAX_SIZES	16
+#define MAX_USERS	16
+#define MAX_PATHS	8
+#define MAX_ROWS	512
+#define INPUT_MAX	(1024L * 1024 * 1024)
+
+static const char bench_help[] =
+"usage: sockbridge bench [lines|pingpong|stream|stream-up] [options]\n"
+"\n"
+"Measure round trips and throughput over tcp, unix and a relay. With no\n"
+"--address it starts its own echo servers (tcp on loopback, unix in a\n"
+"private temp dir) and a real 'sockbridge relay' (unix -> relay -> tcp);\n"
+"with no options it runs the line-echo experiment on a built-in corpus\n"
+"shaped like War and Peace, 1 and 10 users, and prints one table.\n"
+"\n"
+"Workloads (--mode):\n"
+"  lines      send a line, wait for its whole echo, then the next (default)\n"
+"  pingpong   fixed-size messages, one in flight per user (--size 64,1K,64K)\n"
+"  stream     bulk writes of --size bytes, echoed back (both ways)\n"
+"  stream-up  bulk writes into a server that discards (one way)\n"
+"\n"
+"Options (one or two dashes: -network tcp works as in the original client):\n"
+"  --network tcp|unix   only this path (or how to read --address)\n"
+"  --address ADDR       use this echo server: HOST:PORT, PATH, tcp:, unix:\n"
+"  --input FILE         lines from FILE instead of the built-in corpus\n"
+"  --loop N             passes over the input (default 1)\n"
+"  --users LIST         concurrent clients, e.g. 1,10 (default 1,10)\n"
+"  --size LIST          message sizes, e.g. 64,1K,64K (pingpong, stream)\n"
+"  --duration D         pingpong/stream run time (default 2s)\n"
+"  --count N            pingpong messages per user instead of a duration\n"
+"  --warmup D           leave out samples of the first D (default 200ms)\n"
+"  --rate N             open loop: N messages/s per user, latency counted\n"
+"                       from when each message was due\n"
+"  --compare LIST       also run through socat,haproxy,systemd-socket-proxyd,\n"
+"                       nginx (those installed)\n"
+"  --no-relay           skip the unix->relay->tcp path\n"
+"  --json               JSON lines instead of the table\n"
+"  --svg FILE           also draw the results as an SVG chart\n"
+"  -h, --help           this text\n";
+
+enum {
+	OPT_NETWORK = 256, OPT_ADDRESS, OPT_INPUT, OPT_LOOP, OPT_USERS,
+	OPT_MODE, OPT_SIZE, OPT_DURATION, OPT_COUNT, OPT_WARMUP, OPT_RATE,
+	OPT_COMPARE, OPT_NORELAY, OPT_JSON, OPT_SVG,
+};
+
+static const struct option longopts[] = {
+	{ "network",	required_argument,	NULL, OPT_NETWORK },
+	{ "address",	required_argument,	NULL, OPT_ADDRESS },
+	{ "input",	required_argument,	NULL, OPT_INPUT },
+	{ "loop",	required_argument,	NULL, OPT_LOOP },
+	{ "users",	required_argument,	NULL, OPT_USERS },
+	{ "mode",	required_argument,	NULL, OPT_MODE },
+	{ "size",	required_argument,	NULL, OPT_SIZE },
+	{ "duration",	required_argument,	NULL, OPT_DURATION },
+	{ "count",	required_argument,	NULL, OPT_COUNT },
+	{ "warmup",	required_argument,	NULL, OPT_WARMUP },
+	{ "rate",	required_argument,	NULL, OPT_RATE },
+	{ "compare",	required_argument,	NULL, OPT_COMPARE },
+	{ "no-relay",	no_argument,		NULL, OPT_NORELAY },
+	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "svg",	required_argument,	NULL, OPT_SVG },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+static const char *const work_names[] = {
+	"lines", "pingpong", "stream", "stream-up",
+};
+
+struct opts {
+	enum bench_work	 work;
+	const char	*network;	/* NULL, "tcp", "unix" */
+	const char	*address;
+	const char	*input;
+	int		 loop;
+	int		 users[MAX_USERS], nusers;
+	size_t		 sizes[MAX_SIZES];
+	int		 nsizes;
+	int		 duration_ms, warmup_ms;
+	uint64_t	 count;
+	double		 rate;
+	const char	*compare;
+	int		 no_relay;
+	int		 json;
+	const char	*svg;
+};
+
+/* A path under test: where the client connects, and who serves it. */
+struct path {
+	char		 name[48];
+	struct net_sa	 sa;
+	pid_t		 relay_pid;	/* the relay in between, if any */
+};
+
+/* Children and files to clean up. */
+struct env {
+	char		 dir[64];
+	pid_t		 pids[MAX_PATHS + 2];
+	int		 npids;
+	pid_t		 server_pid;
+	struct net_sa	 tcp_sa, unix_sa;
+};
+
+static int	bench_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+bench_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	return -1;
+}
+
+/* "64", "1K", "64K", "1M" -> bytes, 1 to 64 MiB. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		v *= 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		v *= 1024 * 1024, end++;
+	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
+		end++;
+	if (*end != '\0' || v < 1 || v > 64ULL * 1024 * 1024)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* Comma-separated list of sizes or counts. Returns how many, or -1. */
+static int
+parse_list(const char *s, size_t *out, int max, int sizes)
+{
+	char buf[256], *tok, *save = NULL;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf) || *s == '\0')
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		long v;
+
+		if (n == max)
+			return -1;
+		if (sizes) {
+			if (parse_size(tok, &out[n]) == -1)
+				return -1;
+		} else {
+			if (addr_parse_int(tok, 1, 10000, &v) == -1)
+				return -1;
+			out[n] = (size_t)v;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	size_t tmp[MAX_USERS];
+	long n;
+	int ch, i;
+
+	memset(o, 0, sizeof(*o));
+	o->loop = 1;
+	o->users[0] = 1;
+	o->users[1] = 10;
+	o->nusers = 2;
+	o->duration_ms = 2000;
+	o->warmup_ms = 200;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long_only(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_NETWORK:
+			if (strcmp(optarg, "tcp") != 0 &&
+			    strcmp(optarg, "unix") != 0)
+				return bench_err("--network %s: use tcp or unix",
+				    optarg);
+			o->network = optarg;
+			break;
+		case OPT_ADDRESS:
+			o->address = optarg;
+			break;
+		case OPT_INPUT:
+			o->input = optarg;
+			break;
+		case OPT_LOOP:
+			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
+				return bench_err("--loop %s: not a number from 1 "
+				    "to 1000000", optarg);
+			o->loop = (int)n;
+			break;
+		case OPT_USERS:
+			if ((i = parse_list(optarg, tmp, MAX_USERS, 0)) < 0)
+				return bench_err("--users %s: a list of up to %d "
+				    "numbers from 1 to 10000, like 1,10", optarg,
+				    MAX_USERS);
+			for (o->nusers = 0; o->nusers < i; o->nusers++)
+				o->users[o->nusers] = (int)tmp[o->nusers];
+			break;
+		case OPT_MODE:
+			for (i = 0; i < 4; i++)
+				if (strcmp(optarg, work_names[i]) == 0)
+					break;
+			if (i == 4)
+				return bench_err("--mode %s: use lines, pingpong, "
+				    "stream or stream-up", optarg);
+			o->work = (enum bench_work)i;
+			break;
+		case OPT_SIZE:
+			if ((o->nsizes = parse_list(optarg, o->sizes, MAX_SIZES,
+			    1)) < 0)
+				return bench_err("--size %s: a list of sizes "
+				    "from 1 to 64M, like 64,1K,64K", optarg);
+			break;
+		case OPT_DURATION:
+			if (addr_parse_duration(optarg, &o->duration_ms) == -1 ||
+			    o->duration_ms == 0)
+				return bench_err("--duration %s: not a duration "
+				    "(like 2s or 500ms)", optarg);
+			break;
+		case OPT_COUNT:
+			if (addr_parse_int(optarg, 1, 1000000000, &n) == -1)
+				return bench_err("--count %s: not a number from 1 "
+				    "to 1000000000", optarg);
+			o->count = (uint64_t)n;
+			break;
+		case OPT_WARMUP:
+			if (addr_parse_duration(optarg, &o->warmup_ms) == -1)
+				return bench_err("--warmup %s: not a duration "
+				    "(like 200ms)", optarg);
+			break;
+		case OPT_RATE: {
+			char *end;
+
+			o->rate = strtod(optarg, &end);
+			if (*end != '\0' || !(o->rate >= 1 && o->rate <= 1e7))
+				return bench_err("--rate %s: messages per second "
+				    "per user, from 1 to 10000000", optarg);
+			break;
+		}
+		case OPT_COMPARE:
+			o->compare = optarg;
+			break;
+		case OPT_NORELAY:
+			o->no_relay = 1;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_SVG:
+			o->svg = optarg;
+			break;
+		case 'h':
+			fputs(bench_help, stdout);
+			return 1;
+		default:
+			if (optopt != 0)
+				return bench_err("option '%s' needs a value",
+				    argv[optind - 1]);
+			return bench_err("unknown option '%s' (see 'sockbridge "
+			    "bench --help')", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		for (i = 0; i < 4; i++)
+			if (strcmp(argv[optind], work_names[i]) == 0)
+				break;
+		if (i == 4 || optind + 1 < argc)
+			return bench_err("unexpected argument '%s' (workloads: "
+			    "lines, pingpong, stream, stream-up)", argv[optind]);
+		o->work = (enum bench_work)i;
+	}
+	if (o->nsizes == 0) {
+		if (o->work == BENCH_PINGPONG) {
+			o->sizes[0] = 64;
+			o->sizes[1] = 1024;
+			o->sizes[2] = 65536;
+			o->nsizes = 3;
+		} else {
+			o->sizes[0] = 65536;
+			o->nsizes = 1;
+		}
+	}
+	if (o->work == BENCH_LINES && (o->count > 0 || o->nsizes > 1 ||
+	    o->sizes[0] != 65536))
+		return bench_err("--size and --count apply to pingpong and "
+		    "stream; lines come from the input");
+	if (o->work != BENCH_LINES && (o->input != NULL || o->loop != 1))
+		return bench_err("--input and --loop apply to the lines "
+		    "workload");
+	if (o->rate > 0 && o->work >= BENCH_STREAM)
+		return bench_err("--rate applies to lines and pingpong");
+	if (o->address != NULL && (o->compare != NULL || o->no_relay))
+		return bench_err("--compare and --no-relay need the built-in "
+		    "servers (no --address)");
+	return 0;
+}
+
+/* Read a whole input file (lines workload). */
+static char *
+read_input(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		bench_err("input %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		bench_err("input %s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size == 0 || st.st_size > INPUT_MAX) {
+		bench_err("input %s: %s", path, st.st_size == 0 ?
+		    "the file is empty" : "larger than 1 GiB");
+		close(fd);
+		return NULL;
+	}
+	if ((buf = malloc((size_t)st.st_size)) == NULL) {
+		bench_err("input %s: out of memory", path);
+		close(fd);
+		return NULL;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n <= 0) {
+			bench_err("input %s: %s", path, n == 0 ?
+			    "file shrank while reading" : strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+/* Resolve --address: "HOST:PORT" or a path as --network says; native
+ * "tcp:"/"unix:" forms as they are. */
+static int
+resolve_address(const struct opts *o, struct path *p)
+{
+	char spec[ADDR_CMD_MAX], err[ADDR_ERR_MAX];
+	struct addr a;
+	const char *net = o->network;
+
+	if (strncmp(o->address, "tcp:", 4) == 0 ||
+	    strncmp(o->address, "unix:", 5) == 0)
+		snprintf(spec, sizeof(spec), "%s", o->address);
+	else {
+		if (net == NULL)
+			net = (strchr(o->address, '/') != NULL ||
+			    o->address[0] == '@') ? "unix" : "tcp";
+		snprintf(spec, sizeof(spec), "%s:%s", net, o->address);
+	}
+	if (addr_parse(&a, spec, err, sizeof(err)) == -1 ||
+	    (a.kind != ADDR_TCP && a.kind != ADDR_UNIX &&
+	    a.kind != ADDR_ABSTRACT))
+		return bench_err("--address %s: %s", o->address,
+		    a.kind == ADDR_NONE ? err : "not a tcp or unix address");
+	if (a.kind == ADDR_TCP && !a.host_given)
+		snprintf(a.host, sizeof(a.host), "127.0.0.1");
+	if (net_sockaddr(&a, 0, &p->sa, err, sizeof(err)) == -1)
+		return bench_err("--address %s: %s", o->address, err);
+	snprintf(p->name, sizeof(p->name), "%s", a.kind == ADDR_TCP ? "tcp" :
+	    "unix");
+	return 0;
+}
+
+/* Bind a listening socket at sa (port 0: any); fill sa with the result. */
+static int
+bind_listener(struct net_sa *sa)
+{
+	int fd;
+
+	fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa->ss, sa->len) == -1 ||
+	    listen(fd, 4096) == -1) {
+		close(fd);
+		return -1;
+	}
+	sa->len = sizeof(sa->ss);
+	getsockname(fd, (struct sockaddr *)&sa->ss, &sa->len);
+	return fd;
+}
+
+static void
+unix_sa(struct net_sa *sa, const char *dir, const char *name)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&sa->ss;
+
+	memset(sa, 0, sizeof(*sa));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", dir, name);
+	sa->len = (socklen_t)sizeof(*sun);
+}
+
+/*
+ * Start argv with fds[0..nfds) as its fds 3, 4, ...; the child dies with
+ * us. Returns the pid or -1.
+ */
+static pid_t
+spawn(struct env *e, char *const argv[], const int *fds, int nfds)
+{
+	pid_t pid;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR), high[4];
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (null != -1) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		/* Move the fds out of the way first so that no dup2 below
+		 * is a no-op that would keep close-on-exec set. */
+		for (int i = 0; i < nfds && i < 4; i++)
+			high[i] = fcntl(fds[i], F_DUPFD, 64);
+		for (int i = 0; i < nfds && i < 4; i++)
+			dup2(high[i], 3 + i);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "sockbridge: bench: exec %s: %s\n", argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	e->pids[e->npids++] = pid;
+	return pid;
+}
+
+/* Wait until something accepts at sa, up to 5 s. Returns 0 or -1. */
+static int
+wait_ready(const struct net_sa *sa, pid_t pid)
+{
+	for (int i = 0; i < 500; i++) {
+		int fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct timespec ts = { 0, 10000000 };
+		int st;
+
+		if (fd != -1 && connect(fd, (const struct sockaddr *)&sa->ss,
+		    sa->len) == 0) {
+			close(fd);
+			return 0;
+		}
+		if (fd != -1)
+			close(fd);
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static void
+env_cleanup(struct env *e)
+{
+	char path[128];
+
+	for (int i = 0; i < e->npids; i++)
+		kill(e->pids[i], SIGTERM);
+	for (int i = 0; i < e->npids; i++)
+		waitpid(e->pids[i], NULL, 0);
+	e->npids = 0;
+	if (e->dir[0] != '\0') {
+		static const char *const files[] = { "echo.sock", "relay.sock",
+		    "socat.sock", "haproxy.sock", "haproxy.cfg", "proxyd.sock",
+		    "nginx.sock", "nginx.conf", "nginx.pid", "nginx-error.log" };
+
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", e->dir, files[i]);
+			unlink(path);
+		}
+		rmdir(e->dir);
+		e->dir[0] = '\0';
+	}
+}
+
+static char *
+self_exe(void)
+{
+	static char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		snprintf(buf, sizeof(buf), "sockbridge");
+	else
+		buf[n] = '\0';
+	return buf;
+}
+
+/* Start the echo (or discard) server on loopback tcp and a socket file. */
+static int
+start_servers(struct env *e, int discard)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&e->tcp_sa.ss;
+	char *argv[8];
+	int tfd, ufd;
+	int n = 0;
+
+	snprintf(e->dir, sizeof(e->dir), "/tmp/sockbridge-bench.XXXXXX");
+	if (mkdtemp(e->dir) == NULL) {
+		e->dir[0] = '\0';
+		return bench_err("bench: temp dir: %s", strerror(errno));
+	}
+	memset(&e->tcp_sa, 0, sizeof(e->tcp_sa));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	e->tcp_sa.len = sizeof(*sin);
+	unix_sa(&e->unix_sa, e->dir, "echo.sock");
+	if ((tfd = bind_listener(&e->tcp_sa)) == -1 ||
+	    (ufd = bind_listener(&e->unix_sa)) == -1)
+		return bench_err("bench: listen for the echo server: %s",
+		    strerror(errno));
+	/* One echo process serves both: fd 3 (tcp) and fd 4 (unix). */
+	argv[n++] = self_exe();
+	argv[n++] = "echo";
+	argv[n++] = "-q";
+	if (discard)
+		argv[n++] = "--discard";
+	argv[n++] = "fd:3";
+	argv[n++] = "fd:4";
+	argv[n] = NULL;
+	e->server_pid = spawn(e, argv, (int[]){ tfd, ufd }, 2);
+	close(tfd);
+	close(ufd);
+	if (e->server_pid == -1)
+		return bench_err("bench: start echo server: %s",
+		    strerror(errno));
+	return 0;
+}
+
+/* Start sockbridge relay unix:DIR/relay.sock -> tcp echo. */
+static int
+start_relay(struct env *e, struct path *p)
+{
+	char target[64], *argv[8];
+	struct sockaddr_in *sin = (struct sockaddr_in *)&e->tcp_sa.ss;
+	int fd;
+
+	unix_sa(&p->sa, e->dir, "relay.sock");
+	if ((fd = bind_listener(&p->sa)) == -1)
+		return bench_err("bench: listen for the relay: %s",
+		    strerror(errno));
+	snprintf(target, sizeof(target), "tcp:127.0.0.1:%u",
+	    ntohs(sin->sin_port));
+	argv[0] = self_exe();
+	argv[1] = "relay";
+	argv[2] = "-q";
+	argv[3] = "fd:3";
+	argv[4] = target;
+	argv[5] = NULL;
+	p->relay_pid = spawn(e, argv, &fd, 1);
+	close(fd);
+	snprintf(p->name, sizeof(p->name), "unix->relay->tcp");
+	return p->relay_pid == -1 ? -1 : 0;
+}
+
+/* Is prog on PATH (or an absolute path that exists)? */
+static int
+have(const char *prog)
+{
+	char buf[4096], *dir, *save = NULL;
+	const char *path = getenv("PATH");
+
+	if (prog[0] == '/')
+		return access(prog, X_OK) == 0;
+	snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(buf, ":", &save); dir != NULL;
+	    dir = strtok_r(NULL, ":", &save)) {
+		char full[4200];
+
+		snprintf(full, sizeof(full), "%s/%s", dir, prog);
+		if (access(full, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * Start a peer relay from unix:DIR/NAME.sock to the tcp echo. Returns 0,
+ * 1 when it is not installed (missing names it), or -1 on failure.
+ */
+static int
+start_peer(struct env *e, const char *peer, struct path *p)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&e->tcp_sa.ss;
+	unsigned port = ntohs(sin->sin_port);
+	char sock[128], a1[256], a2[256], cfg[128], text[2048];
+	char *argv[12];
+	static char proxyd[] = "/lib/systemd/systemd-socket-proxyd";
+
+	snprintf(sock, sizeof(sock), "%s/%s.sock", e->dir,
+	    strcmp(peer, "systemd-socket-proxyd") == 0 ? "proxyd" : peer);
+	unix_sa(&p->sa, e->dir, strrchr(sock, '/') + 1);
+	snprintf(p->name, sizeof(p->name), "unix->%s->tcp",
+	    strcmp(peer, "systemd-socket-proxyd") == 0 ? "socket-proxyd" : peer);
+	if (strcmp(peer, "socat") == 0) {
+		if (!have("socat"))
+			return 1;
+		snprintf(a1, sizeof(a1), "UNIX-LISTEN:%s,fork,backlog=4096", sock);
+		snprintf(a2, sizeof(a2), "TCP:127.0.0.1:%u", port);
+		argv[0] = "socat"; argv[1] = a1; argv[2] = a2; argv[3] = NULL;
+	} else if (strcmp(peer, "haproxy") == 0) {
+		if (!have("haproxy"))
+			return 1;
+		snprintf(cfg, sizeof(cfg), "%s/haproxy.cfg", e->dir);
+		snprintf(text, sizeof(text),
+		    "global\n  maxconn 20000\n"
+		    "defaults\n  mode tcp\n  timeout connect 10s\n"
+		    "  timeout client 1h\n  timeout server 1h\n"
+		    "listen bench\n  bind unix@%s\n  server echo 127.0.0.1:%u\n",
+		    sock, port);
+		if (write_file(cfg, text) == -1)
+			return bench_err("bench: %s: %s", cfg, strerror(errno));
+		argv[0] = "haproxy"; argv[1] = "-db"; argv[2] = "-q";
+		argv[3] = "-f"; argv[4] = cfg; argv[5] = NULL;
+	} else if (strcmp(peer, "systemd-socket-proxyd") == 0) {
+		if (!have("systemd-socket-activate") || !have(proxyd))
+			return 1;
+		snprintf(a1, sizeof(a1), "%s", sock);
+		snprintf(a2, sizeof(a2), "127.0.0.1:%u", port);
+		argv[0] = "systemd-socket-activate"; argv[1] = "-q";
+		argv[2] = "-l"; argv[3] = a1; argv[4] = proxyd;
+		argv[5] = a2; argv[6] = NULL;
+	} else if (strcmp(peer, "nginx") == 0) {
+		const char *mod = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+		if (!have("nginx") && !have("/usr/sbin/nginx"))
+			return 1;
+		snprintf(cfg, sizeof(cfg), "%s/nginx.conf", e->dir);
+		snprintf(text, sizeof(text),
+		    "%s%s%s"
+		    "worker_processes 1;\npid %s/nginx.pid;\n"
+		    "error_log %s/nginx-error.log;\n"
+		    "events { worker_connections 20000; }\n"
+		    "stream { server { listen unix:%s; "
+		    "proxy_pass 127.0.0.1:%u; } }\n",
+		    access(mod, R_OK) == 0 ? "load_module " : "",
+		    access(mod, R_OK) == 0 ? mod : "",
+		    access(mod, R_OK) == 0 ? ";\n" : "", e->dir, e->dir, sock,
+		    port);
+		if (write_file(cfg, text) == -1)
+			return bench_err("bench: %s: %s", cfg, strerror(errno));
+		argv[0] = have("nginx") ? "nginx" : "/usr/sbin/nginx";
+		argv[1] = "-c"; argv[2] = cfg; argv[3] = "-g";
+		argv[4] = "daemon off;"; argv[5] = "-e";
+		snprintf(a1, sizeof(a1), "%s/nginx-error.log", e->dir);
+		argv[6] = a1; argv[7] = NULL;
+	} else
+		return bench_err("--compare: unknown relay '%s' (socat, haproxy, "
+		    "systemd-socket-proxyd, nginx)", peer);
+	if ((p->relay_pid = spawn(e, argv, NULL, 0)) == -1)
+		return bench_err("bench: start %s: %s", peer, strerror(errno));
+	if (wait_ready(&p->sa, p->relay_pid) == -1)
+		return bench_err("bench: %s did not start listening on %s",
+		    peer, sock);
+	return 0;
+}
+
+/* Paths to measure with the built-in servers. Returns how many or -1. */
+static int
+setup_paths(const struct opts *o, struct env *e, struct path *paths)
+{
+	int n = 0;
+
+	if (start_servers(e, o->work == BENCH_STREAM_UP) == -1)
+		return -1;
+	if (o->network == NULL || strcmp(o->network, "tcp") == 0) {
+		snprintf(paths[n].name, sizeof(paths[n].name), "tcp");
+		paths[n++].sa = e->tcp_sa;
+	}
+	if (o->network == NULL || strcmp(o->network, "unix") == 0) {
+		snprintf(paths[n].name, sizeof(paths[n].name), "unix");
+		paths[n++].sa = e->unix_sa;
+	}
+	if (!o->no_relay) {
+		if (start_relay(e, &paths[n]) == -1)
+			return -1;
+		n++;
+	}
+	if (o->compare != NULL) {
+		char buf[256], *tok, *save = NULL;
+		char missing[256] = "";
+
+		snprintf(buf, sizeof(buf), "%s", o->compare);
+		for (tok = strtok_r(buf, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			int rc;
+
+			if (n == MAX_PATHS)
+				return bench_err("--compare: too many relays");
+			rc = start_peer(e, tok, &paths[n]);
+			if (rc == -1)
+				return -1;
+			if (rc == 1) {
+				size_t l = strlen(missing);
+
+				snprintf(missing + l, sizeof(missing) - l, "%s%s",
+				    l ? ", " : "", tok);
+				continue;
+			}
+			n++;
+		}
+		if (missing[0] != '\0')
+			log_warn("bench: not installed, left out: %s", missing);
+	}
+	return n;
+}
+
+static int
+run_bench(int argc, char **argv)
+{
+	struct opts o;
+	struct env e;
+	struct path paths[MAX_PATHS];
+	struct report_row *rows = NULL;
+	struct bench_spec spec;
+	char *data = NULL;
+	size_t len = 0, nrows = 0;
+	int npaths, rc, status = 0;
+
+	if ((rc = parse_args(argc, argv, &o)) != 0)
+		return rc == 1 ? 0 : EXIT_USAGE;
+	memset(&e, 0, sizeof(e));
+	signal(SIGPIPE, SIG_IGN);
+	if (o.work == BENCH_LINES) {
+		data = o.input ? read_input(o.input, &len) :
+		    corpus_generate(&len);
+		if (data == NULL) {
+			if (o.input == NULL)
+				bench_err("bench: out of memory");
+			return 1;
+		}
+	}
+	if (o.address != NULL) {
+		npaths = 1;
+		if (resolve_address(&o, &paths[0]) == -1) {
+			free(data);
+			return EXIT_USAGE;
+		}
+		paths[0].relay_pid = 0;
+	} else if ((npaths = setup_paths(&o, &e, paths)) == -1) {
+		env_cleanup(&e);
+		free(data);
+		return 1;
+	}
+	rows = calloc(MAX_ROWS, sizeof(*rows));
+	for (int si = 0; rows != NULL && si < o.nsizes && status == 0; si++)
+	for (int ui = 0; ui < o.nusers && status == 0; ui++)
+	for (int pi = 0; pi < npaths && status == 0; pi++) {
+		struct report_row *row = &rows[nrows];
+		char label[128];
+
+		if (nrows == MAX_ROWS || (row->res = malloc(sizeof(*row->res)))
+		    == NULL) {
+			status = bench_err("bench: too many runs");
+			break;
+		}
+		nrows++;
+		memset(&spec, 0, sizeof(spec));
+		spec.work = o.work;
+		spec.sa = paths[pi].sa;
+		spec.users = o.users[ui];
+		spec.data = data;
+		spec.len = len;
+		spec.loop = o.loop;
+		spec.size = o.sizes[si];
+		spec.count = o.count;
+		spec.duration_ms = o.duration_ms;
+		spec.warmup_ms = o.warmup_ms;
+		spec.rate = o.rate;
+		spec.server_pid = e.server_pid;
+		spec.relay_pid = paths[pi].relay_pid;
+		spec.progress = isatty(STDERR_FILENO);
+		snprintf(label, sizeof(label), "%s %.47s, %d user%s",
+		    work_names[o.work], paths[pi].name, spec.users,
+		    spec.users == 1 ? "" : "s");
+		spec.label = label;
+		snprintf(row->path, sizeof(row->path), "%.47s", paths[pi].name);
+		row->work = work_names[o.work];
+		row->users = spec.users;
+		row->size = o.work == BENCH_LINES ? 0 : spec.size;
+		row->loop = o.work == BENCH_LINES ? o.loop : 0;
+		row->rate = o.rate;
+		if (bench_run(&spec, row->res) == -1) {
+			log_err("bench %s: %s", paths[pi].name, row->res->err);
+			status = 1;
+		}
+	}
+	if (rows == NULL)
+		status = bench_err("bench: out of memory");
+	env_cleanup(&e);
+	if (nrows > 0) {
+		if (o.json)
+			report_json(stdout, rows, nrows);
+		else
+			report_table(stdout, rows, nrows);
+		if (o.svg != NULL && (rc = report_svg(o.svg, rows, nrows)) < 0)
+			status = bench_err("bench: --svg %s: %s", o.svg,
+			    strerror(-rc)) ? 1 : 1;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		free(rows[i].res);
+	free(rows);
+	free(data);
+	return status;
+}
+
+const struct cmd cmd_bench = {
+	"bench", "[lines|pingpong|stream|stream-up] [options]",
+	"measure unix vs tcp vs relay: round trips and throughput",
+	run_bench,
+};
