@@ -9,7 +9,7 @@ ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS	+= -lm
+LDLIBS	+= -lm -pthread
 
 SRCS	 = $(wildcard src/*.c)
 LIB_SRCS = $(filter-out src/main.c,$(SRCS))
