@@ -40,6 +40,7 @@
 #define MAX_USERS	16
 #define MAX_PATHS	8
 #define MAX_ROWS	512
+#define MAX_REPEAT	100
 #define INPUT_MAX	(1024L * 1024 * 1024)
 
 static const char bench_help[] =
@@ -72,6 +73,8 @@ static const char bench_help[] =
 "  --compare LIST       also run through socat,haproxy,systemd-socket-proxyd,\n"
 "                       nginx (those installed)\n"
 "  --no-relay           skip the unix->relay->tcp path\n"
+"  --repeat N           run each row N times, paths interleaved, and report\n"
+"                       the median (default 3 for lines, 1 otherwise)\n"
 "  --json               JSON lines instead of the table\n"
 "  --svg FILE           also draw the results as an SVG chart\n"
 "  -h, --help           this text\n";
@@ -79,7 +82,7 @@ static const char bench_help[] =
 enum {
 	OPT_NETWORK = 256, OPT_ADDRESS, OPT_INPUT, OPT_LOOP, OPT_USERS,
 	OPT_MODE, OPT_SIZE, OPT_DURATION, OPT_COUNT, OPT_WARMUP, OPT_RATE,
-	OPT_COMPARE, OPT_NORELAY, OPT_JSON, OPT_SVG,
+	OPT_COMPARE, OPT_NORELAY, OPT_JSON, OPT_SVG, OPT_REPEAT,
 };
 
 static const struct option longopts[] = {
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
 	{ "no-relay",	no_argument,		NULL, OPT_NORELAY },
 	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "svg",	required_argument,	NULL, OPT_SVG },
+	{ "repeat",	required_argument,	NULL, OPT_REPEAT },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL,		0,			NULL, 0 },
 };
@@ -122,6 +126,7 @@ struct opts {
 	int		 no_relay;
 	int		 json;
 	const char	*svg;
+	int		 repeat;
 };
 
 /* A path under test: where the client connects, and who serves it. */
@@ -304,6 +309,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_SVG:
 			o->svg = optarg;
 			break;
+		case OPT_REPEAT:
+			if (addr_parse_int(optarg, 1, 100, &n) == -1)
+				return bench_err("--repeat %s: not a number from "
+				    "1 to 100", optarg);
+			o->repeat = (int)n;
+			break;
 		case 'h':
 			fputs(bench_help, stdout);
 			return 1;
@@ -324,6 +335,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			    "lines, pingpong, stream, stream-up)", argv[optind]);
 		o->work = (enum bench_work)i;
 	}
+	if (o->repeat == 0)
+		o->repeat = o->work == BENCH_LINES ? 3 : 1;
 	if (o->nsizes == 0) {
 		if (o->work == BENCH_PINGPONG) {
 			o->sizes[0] = 64;
@@ -784,6 +797,41 @@ setup_paths(const struct opts *o, struct env *e, struct path *paths)
 }
 
 static int
+cmp_speed(const void *a, const void *b)
+{
+	double x = ((const double *)a)[0], y = ((const double *)b)[0];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Keep the run of median speed as row->res, note the spread, free the
+ * rest. A failed run is kept instead, so its error is reported.
+ */
+static void
+pick_median(struct report_row *row, struct bench_result **runs, int n)
+{
+	double speed[MAX_REPEAT][2];
+	struct report_row tmp = *row;
+	int k = 0, keep;
+
+	for (int i = 0; i < n && runs[i] != NULL; i++, k++) {
+		tmp.res = runs[i];
+		speed[i][0] = runs[i]->err[0] != '\0' ? -1 : report_speed(&tmp);
+		speed[i][1] = i;
+	}
+	qsort(speed, (size_t)k, sizeof(speed[0]), cmp_speed);
+	keep = speed[0][0] < 0 ? (int)speed[0][1] : (int)speed[k / 2][1];
+	row->runs = k;
+	row->spread = speed[k / 2][0] > 0 ?
+	    (speed[k - 1][0] - speed[0][0]) / speed[k / 2][0] : 0;
+	row->res = runs[keep];
+	for (int i = 0; i < k; i++)
+		if (i != keep)
+			free(runs[i]);
+}
+
+static int
 run_bench(int argc, char **argv)
 {
 	struct opts o;
@@ -822,45 +870,64 @@ run_bench(int argc, char **argv)
 	}
 	rows = calloc(MAX_ROWS, sizeof(*rows));
 	for (int si = 0; rows != NULL && si < o.nsizes && status == 0; si++)
-	for (int ui = 0; ui < o.nusers && status == 0; ui++)
-	for (int pi = 0; pi < npaths && status == 0; pi++) {
-		struct report_row *row = &rows[nrows];
-		char label[128];
+	for (int ui = 0; ui < o.nusers && status == 0; ui++) {
+		struct bench_result *runs[MAX_PATHS][MAX_REPEAT];
 
-		if (nrows == MAX_ROWS || (row->res = malloc(sizeof(*row->res)))
-		    == NULL) {
+		if (nrows + (size_t)npaths > MAX_ROWS) {
 			status = bench_err("bench: too many runs");
 			break;
 		}
-		nrows++;
-		memset(&spec, 0, sizeof(spec));
-		spec.work = o.work;
-		spec.sa = paths[pi].sa;
-		spec.users = o.users[ui];
-		spec.data = data;
-		spec.len = len;
-		spec.loop = o.loop;
-		spec.size = o.sizes[si];
-		spec.count = o.count;
-		spec.duration_ms = o.duration_ms;
-		spec.warmup_ms = o.warmup_ms;
-		spec.rate = o.rate;
-		spec.server_pid = e.server_pid;
-		spec.relay_pid = paths[pi].relay_pid;
-		spec.progress = isatty(STDERR_FILENO);
-		snprintf(label, sizeof(label), "%s %.47s, %d user%s",
-		    work_names[o.work], paths[pi].name, spec.users,
-		    spec.users == 1 ? "" : "s");
-		spec.label = label;
-		snprintf(row->path, sizeof(row->path), "%.47s", paths[pi].name);
-		row->work = work_names[o.work];
-		row->users = spec.users;
-		row->size = o.work == BENCH_LINES ? 0 : spec.size;
-		row->loop = o.work == BENCH_LINES ? o.loop : 0;
-		row->rate = o.rate;
-		if (bench_run(&spec, row->res) == -1) {
-			log_err("bench %s: %s", paths[pi].name, row->res->err);
-			status = 1;
+		memset(runs, 0, sizeof(runs));
+		/* Interleave the paths (A B C A B C ...) so a burst of noise
+		 * on this shared machine does not land on one path only. */
+		for (int rep = 0; rep < o.repeat && status == 0; rep++)
+		for (int pi = 0; pi < npaths && status == 0; pi++) {
+			struct bench_result *res = malloc(sizeof(*res));
+			char label[128];
+
+			if ((runs[pi][rep] = res) == NULL) {
+				status = bench_err("bench: out of memory");
+				break;
+			}
+			memset(&spec, 0, sizeof(spec));
+			spec.work = o.work;
+			spec.sa = paths[pi].sa;
+			spec.users = o.users[ui];
+			spec.data = data;
+			spec.len = len;
+			spec.loop = o.loop;
+			spec.size = o.sizes[si];
+			spec.count = o.count;
+			spec.duration_ms = o.duration_ms;
+			spec.warmup_ms = o.warmup_ms;
+			spec.rate = o.rate;
+			spec.server_pid = e.server_pid;
+			spec.relay_pid = paths[pi].relay_pid;
+			spec.progress = isatty(STDERR_FILENO);
+			snprintf(label, sizeof(label), "%s %.47s, %d user%s, "
+			    "run %d of %d", work_names[o.work], paths[pi].name,
+			    spec.users, spec.users == 1 ? "" : "s", rep + 1,
+			    o.repeat);
+			spec.label = label;
+			if (bench_run(&spec, res) == -1) {
+				log_err("bench %s: %s", paths[pi].name, res->err);
+				status = 1;
+			}
+		}
+		for (int pi = 0; pi < npaths; pi++) {
+			struct report_row *row = &rows[nrows];
+
+			if (runs[pi][0] == NULL)
+				continue;
+			nrows++;
+			snprintf(row->path, sizeof(row->path), "%.47s",
+			    paths[pi].name);
+			row->work = work_names[o.work];
+			row->users = o.users[ui];
+			row->size = o.work == BENCH_LINES ? 0 : o.sizes[si];
+			row->loop = o.work == BENCH_LINES ? o.loop : 0;
+			row->rate = o.rate;
+			pick_median(row, runs[pi], o.repeat);
 		}
 	}
 	if (rows == NULL)

@@ -584,6 +584,17 @@ group_title(char *buf, size_t len, const struct report_row *g,
 #define W_VS	10
 #define W_GB	7
 #define W_CPUGB	9
+#define W_SPREAD 7
+
+/* "12%" spread of repeated runs, "-" for a single run. */
+static const char *
+fmt_spread(char *buf, size_t len, const struct report_row *r)
+{
+	if (r->runs < 2)
+		return "-";
+	snprintf(buf, len, "%.0f%%", finite_or_0(r->spread) * 100.0);
+	return buf;
+}
 
 static void
 table_failed(FILE *f, const struct report_row *r, size_t pw)
@@ -613,11 +624,12 @@ table_msg_header(FILE *f, const struct report_row *g, size_t pw)
 	for (size_t i = 0; i < right; i++)
 		fputc('-', f);
 	fputc('\n', f);
-	fprintf(f, "%-*s  %*s  %*s  %*s  %*s  %*s %*s %*s %*s %*s  %*s  %*s\n",
+	fprintf(f, "%-*s  %*s  %*s  %*s  %*s  %*s %*s %*s %*s %*s  %*s  %*s  %*s\n",
 	    (int)pw, "path", W_USERS, "users", W_WALL, "wall s", W_RATE,
 	    strcmp(row_work(g), "lines") == 0 ? "lines/s" : "msg/s",
 	    W_MB, "MB/s", W_LAT, "p50", W_LAT, "p90", W_LAT, "p99",
-	    W_LAT, "p99.9", W_LAT, "max", W_CPU, "CPU us/msg", W_VS, "vs tcp");
+	    W_LAT, "p99.9", W_LAT, "max", W_CPU, "CPU us/msg", W_VS, "vs tcp",
+	    W_SPREAD, "spread");
 }
 
 static void
@@ -626,7 +638,7 @@ table_msg_row(FILE *f, const struct report_row *r,
 {
 	static const double pcts[] = { 50.0, 90.0, 99.0, 99.9, 100.0 };
 	const struct bench_result *res = r->res;
-	char rate[48], mb[48], cpu[48], vs[48], lat[48];
+	char rate[48], mb[48], cpu[48], vs[48], lat[48], sp[16];
 
 	put_path_cell(f, r, pw);
 	fprintf(f, "  %*d  %*.2f  %*s  %*s ", W_USERS, r->users,
@@ -636,25 +648,27 @@ table_msg_row(FILE *f, const struct report_row *r,
 	for (size_t i = 0; i < nitems(pcts); i++)
 		fprintf(f, " %*s", W_LAT, res->rtt.count == 0 ? "-" :
 		    fmt_us(lat, sizeof(lat), rtt_us(r, pcts[i])));
-	fprintf(f, "  %*s  %*s\n",
+	fprintf(f, "  %*s  %*s  %*s\n",
 	    W_CPU, res->msgs_all == 0 ? "-" :
 	    fmt_us(cpu, sizeof(cpu), cpu_us_per_msg(r)),
-	    W_VS, fmt_vs(vs, sizeof(vs), report_vs_tcp(r, rows, n)));
+	    W_VS, fmt_vs(vs, sizeof(vs), report_vs_tcp(r, rows, n)),
+	    W_SPREAD, fmt_spread(sp, sizeof(sp), r));
 }
 
 static void
 table_stream_header(FILE *f, size_t pw)
 {
-	fprintf(f, "%-*s  %*s  %*s  %*s  %*s  %*s  %*s\n",
+	fprintf(f, "%-*s  %*s  %*s  %*s  %*s  %*s  %*s  %*s\n",
 	    (int)pw, "path", W_USERS, "users", W_WALL, "wall s",
-	    W_MB + 2, "MB/s", W_GB, "GB/s", W_CPUGB, "CPU s/GB", W_VS, "vs tcp");
+	    W_MB + 2, "MB/s", W_GB, "GB/s", W_CPUGB, "CPU s/GB", W_VS, "vs tcp",
+	    W_SPREAD, "spread");
 }
 
 static void
 table_stream_row(FILE *f, const struct report_row *r,
     const struct report_row *rows, size_t n, size_t pw)
 {
-	char mb[48], vs[48];
+	char mb[48], vs[48], sp[16];
 	double gbs = mb_per_s(r) / 1e3, cpu = cpu_s_per_gb(r);
 
 	put_path_cell(f, r, pw);
@@ -666,8 +680,8 @@ table_stream_row(FILE *f, const struct report_row *r,
 		fprintf(f, "%*.*f", W_CPUGB, cpu < 99.995 ? 2 : 0, cpu);
 	else
 		fprintf(f, "%*s", W_CPUGB, "-");
-	fprintf(f, "  %*s\n", W_VS, fmt_vs(vs, sizeof(vs),
-	    report_vs_tcp(r, rows, n)));
+	fprintf(f, "  %*s  %*s\n", W_VS, fmt_vs(vs, sizeof(vs),
+	    report_vs_tcp(r, rows, n)), W_SPREAD, fmt_spread(sp, sizeof(sp), r));
 }
 
 void
@@ -717,6 +731,9 @@ report_table(FILE *f, const struct report_row *rows, size_t n)
 		fputs("\nround trip: from send (open loop: from when due) to "
 		    "the last byte of the echo, after warm-up\n"
 		    "CPU: client + server + relay over the whole run\n", f);
+	if (n > 0 && rows[0].runs > 1)
+		fprintf(f, "each row: the median of %d runs, paths interleaved; "
+		    "spread: (max - min) / median speed\n", rows[0].runs);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -787,6 +804,8 @@ report_json(FILE *f, const struct report_row *rows, size_t n)
 		json_num(f, cpu_us_per_msg(r), 3);
 		fputs(",\"vs_tcp\":", f);
 		json_num(f, report_vs_tcp(r, rows, n), 4);
+		fprintf(f, ",\"runs\":%d,\"spread\":", r->runs);
+		json_num(f, r->spread, 4);
 		fputs(",\"error\":", f);
 		if (r->res == NULL)
 			fputs("\"no result\"", f);

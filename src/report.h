@@ -16,6 +16,8 @@ struct report_row {
 	size_t		 size;		/* pingpong/stream message size */
 	int		 loop;
 	double		 rate;		/* open loop rate, 0: closed */
+	int		 runs;		/* res is the median of this many */
+	double		 spread;	/* (max - min) / median speed */
 	struct bench_result *res;
 };
 
