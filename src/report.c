@@ -584,7 +584,7 @@ group_title(char *buf, size_t len, const struct report_row *g,
 #define W_VS	10
 #define W_GB	7
 #define W_CPUGB	9
-#define W_SPREAD 7
+#define W_SPREAD 6
 
 /* "12%" spread of repeated runs, "-" for a single run. */
 static const char *

@@ -463,7 +463,7 @@ test_json(void **state)
 		",\"rtt_us\":{\"min\":", ",\"p50\":", ",\"p90\":", ",\"p99\":",
 		",\"p999\":", ",\"max\":", ",\"mean\":", "},\"cpu_s\":{\"client\":",
 		",\"server\":", ",\"relay\":", "},\"cpu_us_per_msg\":",
-		",\"vs_tcp\":", ",\"error\":",
+		",\"vs_tcp\":", ",\"runs\":", ",\"spread\":", ",\"error\":",
 	};
 
 	(void)state;
@@ -477,9 +477,11 @@ test_json(void **state)
 	    "\"p90\":30.000,\"p99\":30.000,\"p999\":30.000,\"max\":30.000,"
 	    "\"mean\":30.000},\"cpu_s\":{\"client\":0.330000,"
 	    "\"server\":0.165000,\"relay\":0.165000},"
-	    "\"cpu_us_per_msg\":10.000,\"vs_tcp\":1.0000,\"error\":null}\n");
+	    "\"cpu_us_per_msg\":10.000,\"vs_tcp\":1.0000,\"runs\":0,\"spread\":0.0000,"
+	    "\"error\":null}\n");
 	HAS(out, "{\"path\":\"unix\",\"workload\":\"lines\",\"users\":1,");
-	HAS(out, "\"cpu_us_per_msg\":5.000,\"vs_tcp\":2.0000,\"error\":null}");
+	HAS(out, "\"cpu_us_per_msg\":5.000,\"vs_tcp\":2.0000,\"runs\":0,"
+	    "\"spread\":0.0000,\"error\":null}");
 	/* streams: bytes count, there are no messages */
 	HAS(out, "\"workload\":\"stream\",\"users\":1,\"size\":65536,"
 	    "\"loop\":0,\"rate\":0,\"messages\":0,\"messages_total\":0,"
