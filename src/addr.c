@@ -35,7 +35,7 @@ static const struct {
 	{ "ABSTRACT-LISTEN",	ADDR_ABSTRACT,	ADDR_ROLE_LISTEN,	AF_UNSPEC },
 	{ "ABSTRACT-CONNECT",	ADDR_ABSTRACT,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
 	{ "ABSTRACT-CLIENT",	ADDR_ABSTRACT,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
-	{ "TCP-LISTEN",		ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_INET },
+	{ "TCP-LISTEN",		ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_UNSPEC },
 	{ "TCP4-LISTEN",	ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_INET },
 	{ "TCP6-LISTEN",	ADDR_TCP,	ADDR_ROLE_LISTEN,	AF_INET6 },
 	{ "TCP-CONNECT",	ADDR_TCP,	ADDR_ROLE_CONNECT,	AF_UNSPEC },
@@ -567,8 +567,13 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 				b++;
 				bl -= 2;
 			}
-			if (bl >= sizeof(a->host))
-				return fail(err, errlen, "bind address too long");
+			if (bl == 0 || bl >= sizeof(a->host))
+				return fail(err, errlen, "bad bind address");
+			for (size_t k = 0; k < bl; k++)
+				if (!isalnum((unsigned char)b[k]) &&
+				    strchr(".-_:%", b[k]) == NULL)
+					return fail(err, errlen,
+					    "bad character in bind address");
 			memcpy(a->host, b, bl);
 			a->host[bl] = '\0';
 			a->opt.bind[0] = '\0';
@@ -577,6 +582,17 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 			    a->family == AF_INET6 ? "::" : "0.0.0.0");
 		a->host_given = 1;
 	}
+	/* TCP4 and TCP6 fix the family; a literal of the other one would
+	 * only fail later, when resolved. */
+	if (a->kind == ADDR_TCP && a->family == AF_INET &&
+	    strchr(a->host, ':') != NULL)
+		return fail(err, errlen, "'%s' is an IPv6 address; this is an "
+		    "IPv4 address type", a->host);
+	if (a->kind == ADDR_TCP && a->family == AF_INET6 && a->host[0] != '\0' &&
+	    strchr(a->host, ':') == NULL && strspn(a->host, "0123456789.") ==
+	    strlen(a->host))
+		return fail(err, errlen, "'%s' is an IPv4 address; this is an "
+		    "IPv6 address type", a->host);
 	return 0;
 }
 

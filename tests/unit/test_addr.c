@@ -492,7 +492,7 @@ test_socat_tcp_listen(void **state)
 	assert_int_equal(a.kind, ADDR_TCP);
 	assert_int_equal(a.role, ADDR_ROLE_LISTEN);
 	assert_int_equal(a.socat, 1);
-	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(a.family, AF_UNSPEC);
 	assert_int_equal(a.host_given, 1);
 	assert_string_equal(a.host, "0.0.0.0");
 	assert_int_equal(a.port, 5433);
@@ -526,6 +526,12 @@ test_socat_tcp_listen_bind(void **state)
 	PARSE_OK(&a, "TCP6-LISTEN:80,bind=[::1]");
 	assert_string_equal(a.host, "::1");
 	assert_int_equal(a.family, AF_INET6);
+
+	/* The keyword's family and the literal must agree. */
+	PARSE_ERR("TCP4:[::1]:80", "is an IPv6 address");
+	PARSE_ERR("TCP4-LISTEN:80,bind=[::1]", "is an IPv6 address");
+	PARSE_ERR("TCP6-LISTEN:80,bind=127.0.0.1", "is an IPv4 address");
+	PARSE_ERR("TCP-LISTEN:80,bind=[]", "bad character");
 
 	PARSE_ERR("TCP-LISTEN:80,bind=", "bind needs an address");
 }
@@ -1043,8 +1049,8 @@ static const struct {
 	{ "TCP:localhost:5433", 0 },
 	{ "TCP-LISTEN:5433,reuseaddr,fork", 0 },
 	{ "TCP6-LISTEN:1,bind=[::1]", 0 },
-	{ "TCP-LISTEN:80,bind=[", 0 },
-	{ "TCP-LISTEN:80,bind=[]", 0 },
+	{ "TCP-LISTEN:80,bind=[", -1 },
+	{ "TCP-LISTEN:80,bind=[]", -1 },
 	{ "ABSTRACT-CONNECT:x,connect-timeout=250ms", 0 },
 	{ "unix:/x,unlink-close=0,max-children=3,backlog=9", 0 },
 	{ "", -1 },
