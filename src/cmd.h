@@ -15,6 +15,8 @@ struct cmd {
 extern const struct cmd cmd_relay;
 extern const struct cmd cmd_echo;
 extern const struct cmd cmd_bench;
+extern const struct cmd cmd_doctor;
+extern const struct cmd cmd_ls;
 
 /* Exit statuses shared by the front ends. */
 #define EXIT_USAGE	2

@@ -16,6 +16,8 @@ static const struct cmd *const cmds[] = {
 	&cmd_relay,
 	&cmd_echo,
 	&cmd_bench,
+	&cmd_doctor,
+	&cmd_ls,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

@@ -17,11 +17,18 @@
 int
 sockinfo_scan(int (*fn)(const struct sockinfo_entry *, void *), void *arg)
 {
+	return sockinfo_scan_file("/proc/net/unix", fn, arg);
+}
+
+int
+sockinfo_scan_file(const char *file,
+    int (*fn)(const struct sockinfo_entry *, void *), void *arg)
+{
 	char line[512];
 	FILE *f;
 	int rc = 0;
 
-	if ((f = fopen("/proc/net/unix", "re")) == NULL)
+	if ((f = fopen(file, "re")) == NULL)
 		return -errno;
 	/* Skip the header: "Num RefCount Protocol Flags Type St Inode Path" */
 	if (fgets(line, sizeof(line), f) == NULL) {
@@ -53,15 +60,25 @@ sockinfo_scan(int (*fn)(const struct sockinfo_entry *, void *), void *arg)
 struct find_listener {
 	const char	*path;
 	long		 inode;
+	struct stat	 st;
+	int		 have_st;
 };
 
+/*
+ * A listener matches by the name it was bound with or, for socket files,
+ * by being the same file: /var/run/x and /run/x, or a relative bind.
+ */
 static int
 match_listener(const struct sockinfo_entry *e, void *arg)
 {
 	struct find_listener *fl = arg;
+	struct stat st;
 
-	if ((e->flags & SOCKINFO_LISTENING) && e->type == SOCK_STREAM &&
-	    strcmp(e->path, fl->path) == 0) {
+	if (!(e->flags & SOCKINFO_LISTENING) || e->type != SOCK_STREAM)
+		return 0;
+	if (strcmp(e->path, fl->path) == 0 || (fl->have_st &&
+	    e->path[0] == '/' && stat(e->path, &st) == 0 &&
+	    st.st_dev == fl->st.st_dev && st.st_ino == fl->st.st_ino)) {
 		fl->inode = (long)e->inode;
 		return 1;
 	}
@@ -71,9 +88,13 @@ match_listener(const struct sockinfo_entry *e, void *arg)
 long
 sockinfo_listener(const char *path)
 {
-	struct find_listener fl = { path, 0 };
+	struct find_listener fl;
 	int rc;
 
+	memset(&fl, 0, sizeof(fl));
+	fl.path = path;
+	fl.have_st = path[0] != '@' && stat(path, &fl.st) == 0 &&
+	    S_ISSOCK(fl.st.st_mode);
 	if ((rc = sockinfo_scan(match_listener, &fl)) < 0)
 		return rc;
 	return fl.inode;
@@ -107,13 +128,33 @@ pid_has_socket(const char *pid, const char *want)
 }
 
 int
+sockinfo_proc(pid_t pid, struct sockinfo_owner *o)
+{
+	char path[64];
+	struct stat st;
+	FILE *f;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) == -1)
+		return -errno;
+	o->uid = st.st_uid;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(o->comm, sizeof(o->comm), f) != NULL)
+			o->comm[strcspn(o->comm, "\n")] = '\0';
+		fclose(f);
+	}
+	return 0;
+}
+
+int
 sockinfo_owner(unsigned long inode, struct sockinfo_owner *o)
 {
-	char want[64], path[300];
+	char want[64];
 	struct dirent *d;
-	struct stat st;
 	DIR *proc;
-	FILE *f;
 	int rc = -ENOENT;
 
 	snprintf(want, sizeof(want), "socket:[%lu]", inode);
@@ -124,20 +165,96 @@ sockinfo_owner(unsigned long inode, struct sockinfo_owner *o)
 			continue;
 		if (!pid_has_socket(d->d_name, want))
 			continue;
-		memset(o, 0, sizeof(*o));
-		o->pid = (pid_t)strtol(d->d_name, NULL, 10);
-		snprintf(path, sizeof(path), "/proc/%s", d->d_name);
-		if (stat(path, &st) == 0)
-			o->uid = st.st_uid;
-		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-		if ((f = fopen(path, "re")) != NULL) {
-			if (fgets(o->comm, sizeof(o->comm), f) != NULL)
-				o->comm[strcspn(o->comm, "\n")] = '\0';
-			fclose(f);
-		}
-		rc = 0;
+		rc = sockinfo_proc((pid_t)strtol(d->d_name, NULL, 10), o);
 		break;
 	}
 	closedir(proc);
 	return rc;
+}
+
+static int
+fdmap_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+sockinfo_fdmap_load(struct sockinfo_fdmap *m)
+{
+	char dir[300], link[600], target[64];
+	struct dirent *d, *e;
+	DIR *proc, *fds;
+
+	memset(m, 0, sizeof(*m));
+	if ((proc = opendir("/proc")) == NULL)
+		return -errno;
+	while ((d = readdir(proc)) != NULL) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%s/fd", d->d_name);
+		if ((fds = opendir(dir)) == NULL) {
+			if (errno == EACCES)
+				m->hidden++;
+			continue;
+		}
+		while ((e = readdir(fds)) != NULL) {
+			unsigned long ino;
+			ssize_t n;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+			n = readlink(link, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			if (sscanf(target, "socket:[%lu]", &ino) != 1)
+				continue;
+			if (m->n == m->cap) {
+				size_t cap = m->cap ? m->cap * 2 : 256;
+				void *v = realloc(m->v, cap * sizeof(*m->v));
+
+				if (v == NULL) {
+					closedir(fds);
+					closedir(proc);
+					return -ENOMEM;
+				}
+				m->v = v;
+				m->cap = cap;
+			}
+			m->v[m->n].inode = ino;
+			m->v[m->n].pid = (pid_t)strtol(d->d_name, NULL, 10);
+			m->n++;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	if (m->n > 0)
+		qsort(m->v, m->n, sizeof(*m->v), fdmap_cmp);
+	return 0;
+}
+
+void
+sockinfo_fdmap_free(struct sockinfo_fdmap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+pid_t
+sockinfo_fdmap_pid(const struct sockinfo_fdmap *m, unsigned long inode)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->v[mid].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && m->v[lo].inode == inode ? m->v[lo].pid : -1;
 }

@@ -1,0 +1,302 @@
+/*
+ * cmd-ls: "sockbridge ls [PATH|DIR]": unix sockets, who is behind them,
+ * and stale socket files. Reads /proc/net/unix (bound sockets and their
+ * connections), /proc/PID/fd (which process holds which socket) and stat.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "json.h"
+#include "log.h"
+#include "sockinfo.h"
+
+static const char ls_help[] =
+"usage: sockbridge ls [--json] [PATH|DIR]\n"
+"\n"
+"List unix sockets: path (or @name for abstract sockets), state\n"
+"(listening, datagram, stale file), connected peers, mode, owner, and the\n"
+"listening process. Without an argument: every bound socket of this\n"
+"network namespace, and stale socket files in /tmp, /run, /var/run,\n"
+"/run/postgresql. With DIR: sockets under DIR; with PATH: that one.\n"
+"Options: --json (one object per socket, one per line), --help.\n";
+
+struct sock {
+	char		 path[128];
+	int		 listening, dgram, stale;
+	int		 peers;
+	unsigned long	 inode;		/* the bound socket's inode */
+};
+
+struct list {
+	struct sock	*v;
+	size_t		 n, cap;
+	const char	*filter;	/* a path or a directory */
+	int		 filter_dir;
+};
+
+static int
+want(const struct list *l, const char *path)
+{
+	size_t n;
+
+	if (l->filter == NULL)
+		return 1;
+	n = strlen(l->filter);
+	if (!l->filter_dir)
+		return strcmp(path, l->filter) == 0;
+	while (n > 1 && l->filter[n - 1] == '/')
+		n--;
+	return strncmp(path, l->filter, n) == 0 && (path[n] == '/' || n == 1);
+}
+
+static struct sock *
+find_or_add(struct list *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].path, path) == 0)
+			return &l->v[i];
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct sock *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	snprintf(l->v[l->n].path, sizeof(l->v[0].path), "%s", path);
+	return &l->v[l->n++];
+}
+
+/* One /proc/net/unix entry: a bound socket, or a connection accepted on
+ * one (it carries the listener's path). */
+static int
+collect(const struct sockinfo_entry *e, void *arg)
+{
+	struct list *l = arg;
+	struct sock *s;
+
+	if (e->path[0] == '\0' || !want(l, e->path))
+		return 0;
+	if ((s = find_or_add(l, e->path)) == NULL)
+		return -ENOMEM;
+	if (e->flags & SOCKINFO_LISTENING) {
+		s->listening = 1;
+		s->inode = e->inode;
+	} else if (e->type == SOCK_DGRAM) {
+		s->dgram = 1;
+		if (s->inode == 0)
+			s->inode = e->inode;
+	} else if (e->state == 3)		/* SS_CONNECTED */
+		s->peers++;
+	return 0;
+}
+
+/* Socket files in dir that nothing has bound: stale. */
+/* Is path the same file as a socket already listed (through a symlinked
+ * directory such as /var/run -> /run)? */
+static int
+known(const struct list *l, const char *path)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (realpath(path, a) == NULL)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].path, path) == 0 || (l->v[i].path[0] == '/' &&
+		    realpath(l->v[i].path, b) != NULL && strcmp(a, b) == 0))
+			return 1;
+	return 0;
+}
+
+static void
+scan_stale(struct list *l, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		struct sock *s;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >=
+		    (int)sizeof(l->v[0].path) || lstat(path, &st) == -1 ||
+		    !S_ISSOCK(st.st_mode) || !want(l, path))
+			continue;
+		if (!known(l, path) && (s = find_or_add(l, path)) != NULL)
+			s->stale = 1;
+	}
+	closedir(dp);
+}
+
+static int
+cmp_sock(const void *a, const void *b)
+{
+	return strcmp(((const struct sock *)a)->path,
+	    ((const struct sock *)b)->path);
+}
+
+static void
+mode_str(const char *path, char *mode, size_t ml, char *owner, size_t ol)
+{
+	struct stat st;
+	struct passwd *pw;
+	struct group *gr;
+
+	snprintf(mode, ml, "-");
+	snprintf(owner, ol, "-");
+	if (path[0] == '@' || lstat(path, &st) == -1)
+		return;
+	snprintf(mode, ml, "%04o", (unsigned)(st.st_mode & 07777));
+	pw = getpwuid(st.st_uid);
+	gr = getgrgid(st.st_gid);
+	if (pw && gr)
+		snprintf(owner, ol, "%s:%s", pw->pw_name, gr->gr_name);
+	else
+		snprintf(owner, ol, "%u:%u", (unsigned)st.st_uid,
+		    (unsigned)st.st_gid);
+}
+
+static const char *
+state_str(const struct sock *s)
+{
+	return s->listening ? "listening" : s->dgram ? "datagram" :
+	    s->stale ? "stale" : "bound";
+}
+
+static int
+run_ls(int argc, char **argv)
+{
+	static const char *const dirs[] = { "/tmp", "/run", "/var/run",
+	    "/run/postgresql", "/var/run/postgresql" };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockinfo_fdmap map;
+	char real[PATH_MAX];
+	struct list l;
+	struct stat st;
+	int ch, json = 0, unknown = 0, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'h') {
+			fputs(ls_help, stdout);
+			return 0;
+		} else {
+			log_err("ls: unknown option '%s' (see 'sockbridge ls "
+			    "--help')", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	memset(&l, 0, sizeof(l));
+	if (optind + 1 < argc) {
+		log_err("ls: give at most one PATH or DIR");
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		l.filter = argv[optind];
+		if (l.filter[0] != '/' && l.filter[0] != '@') {
+			log_err("ls: %s: give an absolute path or @name",
+			    l.filter);
+			return EXIT_USAGE;
+		}
+		if (l.filter[0] == '/' && stat(l.filter, &st) == -1) {
+			log_err("ls: %s: %s", l.filter, strerror(errno));
+			return 1;
+		}
+		l.filter_dir = l.filter[0] == '/' && S_ISDIR(st.st_mode);
+		/* Sockets are listed by the name they were bound with:
+		 * /var/run/x was bound as /run/x. */
+		if (l.filter[0] == '/' && realpath(l.filter, real) != NULL)
+			l.filter = real;
+	}
+	if ((rc = sockinfo_scan(collect, &l)) < 0) {
+		log_err("ls: /proc/net/unix: %s", strerror(-rc));
+		free(l.v);
+		return 1;
+	}
+	if (l.filter_dir)
+		scan_stale(&l, l.filter);
+	else if (l.filter == NULL)
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+			scan_stale(&l, dirs[i]);
+	else if (l.filter[0] == '/' && S_ISSOCK(st.st_mode) && l.n == 0) {
+		struct sock *s = find_or_add(&l, l.filter);
+
+		if (s != NULL)
+			s->stale = 1;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(l.v[0]), cmp_sock);
+	if (sockinfo_fdmap_load(&map) < 0)
+		memset(&map, 0, sizeof(map));
+
+	if (!json)
+		printf("%-44s %-9s %5s %-5s %-17s %7s %s\n", "PATH", "STATE",
+		    "PEERS", "MODE", "OWNER", "PID", "COMMAND");
+	for (size_t i = 0; i < l.n; i++) {
+		const struct sock *s = &l.v[i];
+		struct sockinfo_owner o;
+		char mode[16], owner[80], pid[16] = "-", comm[64] = "-";
+		pid_t p = s->inode ? sockinfo_fdmap_pid(&map, s->inode) : -1;
+
+		mode_str(s->path, mode, sizeof(mode), owner, sizeof(owner));
+		if (p > 0 && sockinfo_proc(p, &o) == 0) {
+			snprintf(pid, sizeof(pid), "%d", (int)p);
+			snprintf(comm, sizeof(comm), "%s", o.comm);
+		} else if (!s->stale)
+			unknown++;
+		if (json) {
+			fputs("{\"path\":", stdout);
+			json_str(stdout, s->path);
+			printf(",\"state\":\"%s\",\"peers\":%d,\"mode\":",
+			    state_str(s), s->peers);
+			json_str(stdout, mode);
+			fputs(",\"owner\":", stdout);
+			json_str(stdout, owner);
+			printf(",\"pid\":%s,\"command\":", p > 0 ? pid : "null");
+			if (p > 0)
+				json_str(stdout, comm);
+			else
+				fputs("null", stdout);
+			fputs("}\n", stdout);
+		} else
+			printf("%-44s %-9s %5d %-5s %-17s %7s %s\n", s->path,
+			    state_str(s), s->peers, mode, owner, pid, comm);
+	}
+	if (!json && unknown > 0 && geteuid() != 0)
+		printf("\n%d socket%s without a visible process: other users' "
+		    "processes are hidden; run as root to see them\n", unknown,
+		    unknown == 1 ? "" : "s");
+	sockinfo_fdmap_free(&map);
+	free(l.v);
+	return 0;
+}
+
+const struct cmd cmd_ls = {
+	"ls", "[--json] [PATH|DIR]",
+	"list unix sockets, their owners, modes and listening processes",
+	run_ls,
+};

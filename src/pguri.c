@@ -1,0 +1,187 @@
+/*
+ * pguri: see pguri.h. Follows libpq's URI rules: percent-decoding, a host
+ * starting with '/' is a socket directory, query parameters host= and port=
+ * override the authority, the first of several comma-separated hosts wins.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pguri.h"
+
+static int	fail(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..n) into out. Returns 0 or -1 (bad escape, NUL, or
+ * too long). */
+static int
+decode(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
+				return -1;
+			c = (char)(hi * 16 + lo);
+			if (c == '\0')
+				return -1;
+			i += 2;
+		}
+		if (o + 1 >= outlen)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int
+parse_port(const char *s, size_t n, unsigned int *port)
+{
+	unsigned long v = 0;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return -1;
+	*port = (unsigned int)v;
+	return 0;
+}
+
+int
+pguri_from_host(struct pguri *u, const char *host, unsigned int port,
+    char *err, size_t errlen)
+{
+	size_t n;
+
+	memset(u, 0, sizeof(*u));
+	if (host == NULL || *host == '\0')
+		host = PGURI_DEFAULT_DIR;
+	n = strcspn(host, ",");		/* first of several hosts */
+	if (n >= sizeof(u->host))
+		return fail(err, errlen, "host name too long");
+	memcpy(u->host, host, n);
+	u->host[n] = '\0';
+	u->port = port ? port : PGURI_DEFAULT_PORT;
+	if (u->host[0] == '/' || u->host[0] == '@') {
+		u->is_unix = 1;
+		if ((size_t)snprintf(u->path, sizeof(u->path), "%s/.s.PGSQL.%u",
+		    u->host, u->port) >= sizeof(u->path))
+			return fail(err, errlen, "socket path too long");
+	}
+	return 0;
+}
+
+int
+pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
+{
+	char host[256] = "", tmp[256];
+	const char *p, *auth, *end, *at, *q;
+	unsigned int port = 0;
+	size_t n;
+
+	memset(u, 0, sizeof(*u));
+	if (strncmp(uri, "postgresql://", 13) == 0)
+		p = uri + 13;
+	else if (strncmp(uri, "postgres://", 11) == 0)
+		p = uri + 11;
+	else
+		return fail(err, errlen, "not a postgresql:// URI");
+
+	/* Authority: [user[:password]@][host][:port], up to '/' or '?'. */
+	auth = p;
+	end = auth + strcspn(auth, "/?");
+	for (at = NULL, q = auth; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (at != NULL)
+		auth = at + 1;
+	if (auth < end) {
+		const char *colon = NULL, *hend = end;
+
+		if (*auth == '[') {
+			const char *rb = memchr(auth, ']', (size_t)(end - auth));
+
+			if (rb == NULL)
+				return fail(err, errlen, "missing ']' in host");
+			if (decode(auth + 1, (size_t)(rb - auth - 1), host,
+			    sizeof(host)) == -1)
+				return fail(err, errlen, "bad host");
+			if (rb + 1 < end && rb[1] == ':')
+				colon = rb + 1;
+			else if (rb + 1 != end)
+				return fail(err, errlen, "junk after ']'");
+		} else {
+			colon = memchr(auth, ':', (size_t)(end - auth));
+			hend = colon ? colon : end;
+			if (decode(auth, (size_t)(hend - auth), host,
+			    sizeof(host)) == -1)
+				return fail(err, errlen, "bad percent-escape "
+				    "or host too long");
+		}
+		if (colon != NULL && parse_port(colon + 1,
+		    (size_t)(end - colon - 1), &port) == -1)
+			return fail(err, errlen, "bad port '%.*s'",
+			    (int)(end - colon - 1), colon + 1);
+	}
+
+	/* Query: host= and port= win over the authority. */
+	q = strchr(end, '?');
+	while (q != NULL && *q != '\0') {
+		const char *kv = q + 1, *kend = kv + strcspn(kv, "&"), *eq;
+
+		eq = memchr(kv, '=', (size_t)(kend - kv));
+		if (eq != NULL) {
+			n = (size_t)(eq - kv);
+			if (n == 4 && strncmp(kv, "host", 4) == 0) {
+				if (decode(eq + 1, (size_t)(kend - eq - 1), tmp,
+				    sizeof(tmp)) == -1)
+					return fail(err, errlen, "bad host= value");
+				memcpy(host, tmp, strlen(tmp) + 1);
+			} else if (n == 4 && strncmp(kv, "port", 4) == 0) {
+				if (parse_port(eq + 1, (size_t)(kend - eq - 1),
+				    &port) == -1)
+					return fail(err, errlen, "bad port= value");
+			}
+		}
+		q = *kend == '&' ? kend : NULL;
+	}
+	return pguri_from_host(u, host, port, err, errlen);
+}
