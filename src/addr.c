@@ -92,6 +92,8 @@ addr_init(struct addr *a)
 	a->opt.connect_timeout_ms = -1;
 	a->opt.idle_timeout_ms = -1;
 	a->opt.max_conns = -1;
+	a->opt.max_fails = -1;
+	a->opt.fail_timeout_ms = -1;
 }
 
 int
@@ -308,6 +310,18 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		if (v == NULL || *v == '\0' || strlen(v) >= sizeof(o->bind))
 			return fail(err, errlen, "bind needs an address");
 		memcpy(o->bind, v, strlen(v) + 1);
+	} else if (strcmp(kv, "max-fails") == 0) {
+		if (addr_parse_int(v, 0, 1000, &n) == -1)
+			return fail(err, errlen,
+			    "max-fails=%s: not a number from 0 to 1000", v ? v : "");
+		o->max_fails = (int)n;
+	} else if (strcmp(kv, "fail-timeout") == 0) {
+		if (addr_parse_duration(v, &o->fail_timeout_ms) == -1)
+			return fail(err, errlen,
+			    "fail-timeout=%s: not a duration (like 10s)", v ? v : "");
+	} else if (strcmp(kv, "backup") == 0) {
+		if (parse_bool(v, &o->backup) == -1)
+			return fail(err, errlen, "backup=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "nodelay") == 0) {
 		/* TCP_NODELAY is always on for relayed tcp sockets. */
 		return 0;
@@ -613,6 +627,10 @@ addr_check_role(const struct addr *a, enum addr_role role, char *err,
 		if (a->opt.connect_timeout_ms != -1)
 			return fail(err, errlen,
 			    "connect-timeout= belongs on the target address");
+		if (a->opt.max_fails != -1 || a->opt.fail_timeout_ms != -1 ||
+		    a->opt.backup)
+			return fail(err, errlen, "max-fails=, fail-timeout= and "
+			    "backup belong on target addresses");
 	} else {
 		if (a->opt.mode != -1 || a->opt.user[0] != '\0' ||
 		    a->opt.group[0] != '\0')

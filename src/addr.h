@@ -48,6 +48,9 @@ struct addr_opts {
 	int		 idle_timeout_ms;	/* idle-timeout= (seconds) */
 	int		 max_conns;	/* max-conns=, max-children= */
 	char		 bind[ADDR_HOST_MAX];	/* bind=: local address */
+	int		 max_fails;	/* max-fails=: failures before down */
+	int		 fail_timeout_ms;	/* fail-timeout=: down for */
+	int		 backup;	/* backup: only while the others are down */
 };
 
 struct addr {

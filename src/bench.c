@@ -590,6 +590,11 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 	res->wall_s = (double)(t_end - sh.t_start) / 1e9;
 	res->measured_s = t_end > sh.t_warm ?
 	    (double)(t_end - sh.t_warm) / 1e9 : res->wall_s;
+	if (res->err[0] == '\0' && res->msgs == 0 && res->msgs_all > 0)
+		snprintf(res->err, sizeof(res->err), "all %llu round trips fell "
+		    "within the %d ms warm-up: nothing left to measure; run "
+		    "longer (--loop, --count, --duration) or set --warmup 0",
+		    (unsigned long long)res->msgs_all, s->warmup_ms);
 	pthread_mutex_destroy(&sh.mu);
 	pthread_cond_destroy(&sh.cv);
 	free(sh.pattern);

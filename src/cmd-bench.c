@@ -202,7 +202,7 @@ parse_list(const char *s, size_t *out, int max, int sizes)
 			if (parse_size(tok, &out[n]) == -1)
 				return -1;
 		} else {
-			if (addr_parse_int(tok, 1, 10000, &v) == -1)
+			if (addr_parse_int(tok, 1, 1000, &v) == -1)
 				return -1;
 			out[n] = (size_t)v;
 		}
@@ -251,7 +251,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_USERS:
 			if ((i = parse_list(optarg, tmp, MAX_USERS, 0)) < 0)
 				return bench_err("--users %s: a list of up to %d "
-				    "numbers from 1 to 10000, like 1,10", optarg,
+				    "numbers from 1 to 1000, like 1,10", optarg,
 				    MAX_USERS);
 			for (o->nusers = 0; o->nusers < i; o->nusers++)
 				o->users[o->nusers] = (int)tmp[o->nusers];
@@ -330,9 +330,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		for (i = 0; i < 4; i++)
 			if (strcmp(argv[optind], work_names[i]) == 0)
 				break;
-		if (i == 4 || optind + 1 < argc)
+		if (i == 4)
 			return bench_err("unexpected argument '%s' (workloads: "
 			    "lines, pingpong, stream, stream-up)", argv[optind]);
+		if (optind + 1 < argc)
+			return bench_err("unexpected argument '%s'",
+			    argv[optind + 1]);
 		o->work = (enum bench_work)i;
 	}
 	if (o->repeat == 0)
