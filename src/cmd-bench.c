@@ -297,9 +297,24 @@ parse_args(int argc, char **argv, struct opts *o)
 				    "per user, from 1 to 10000000", optarg);
 			break;
 		}
-		case OPT_COMPARE:
+		case OPT_COMPARE: {
+			static const char *const peers[] = { "socat", "haproxy",
+			    "systemd-socket-proxyd", "nginx" };
+			char buf[256], *tok, *save = NULL;
+
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			for (tok = strtok_r(buf, ",", &save); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save)) {
+				for (i = 0; i < 4 && strcmp(tok, peers[i]); i++)
+					;
+				if (i == 4)
+					return bench_err("--compare: unknown relay "
+					    "'%s' (socat, haproxy, "
+					    "systemd-socket-proxyd, nginx)", tok);
+			}
 			o->compare = optarg;
 			break;
+		}
 		case OPT_NORELAY:
 			o->no_relay = 1;
 			break;

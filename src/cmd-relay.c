@@ -12,12 +12,17 @@
 #include "cmd.h"
 #include "log.h"
 #include "relay.h"
+#include "upstream.h"
 
 static const char relay_help[] =
-"usage: sockbridge relay [-qv] [options] LISTEN TARGET\n"
+"usage: sockbridge relay [-qv] [options] LISTEN TARGET [TARGET...]\n"
 "       sockbridge LISTEN TARGET\n"
 "\n"
 "Accept connections on LISTEN and relay each, both ways, to TARGET.\n"
+"With several targets, each connection goes to the next healthy one\n"
+"(--balance rr, the default, or first); a target that fails max-fails\n"
+"times (default 1) is left out for fail-timeout (default 10s); backup\n"
+"targets serve only while all others are down.\n"
 "\n"
 "Addresses (options follow as ,key=value):\n"
 "  unix:/path          socket file (listen: created safely; target: connect)\n"
@@ -34,7 +39,8 @@ static const char relay_help[] =
 "\n"
 "Address options: mode=0660 (perm=), user= (owner=), group=, backlog=N,\n"
 "  reuseaddr, unlink-early, unlink-close=0, bind=HOST[:PORT],\n"
-"  connect-timeout=S, idle-timeout=S, max-conns=N (max-children=), fork\n"
+"  connect-timeout=S, idle-timeout=S, max-conns=N (max-children=), fork;\n"
+"  on targets: max-fails=N, fail-timeout=S, backup\n"
 "\n"
 "Options:\n"
 "  -c, --max-conns N         most connections at once (default 16384)\n"
@@ -47,6 +53,7 @@ static const char relay_help[] =
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
 "      --pipe-size BYTES     splice pipe size to ask for (default 64K)\n"
 "      --no-splice           copy through user space instead of splice\n"
+"      --balance rr|first    how to spread connections over targets\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             one line per connection event (-vv: more)\n"
 "  -h, --help                this text\n"
@@ -77,6 +84,7 @@ enum {
 	OPT_PIPE,
 	OPT_NOSPLICE,
 	OPT_DISCARD,
+	OPT_BALANCE,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +99,7 @@ static const struct option longopts[] = {
 	{ "pipe-size",		required_argument,	NULL, OPT_PIPE },
 	{ "no-splice",		no_argument,		NULL, OPT_NOSPLICE },
 	{ "discard",		no_argument,		NULL, OPT_DISCARD },
+	{ "balance",		required_argument,	NULL, OPT_BALANCE },
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -208,7 +217,7 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 	relay_cfg_init(cfg);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, echo ? "+c:i:d:qvh" :
+	while ((ch = getopt_long(argc, argv, echo ? "+c:T:i:d:qvh" :
 	    "c:T:i:d:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -259,6 +268,16 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		case OPT_NOSPLICE:
 			cfg->no_splice = 1;
 			break;
+		case OPT_BALANCE:
+			if (strcmp(optarg, "rr") == 0 ||
+			    strcmp(optarg, "round-robin") == 0)
+				cfg->balance = UPSTREAM_RR;
+			else if (strcmp(optarg, "first") == 0)
+				cfg->balance = UPSTREAM_FIRST;
+			else
+				return usage_err("--balance %s: use rr or first",
+				    optarg);
+			break;
 		case OPT_DISCARD:
 			if (!echo)
 				return usage_err("--discard is an echo option");
@@ -289,13 +308,15 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 
 	argc -= optind;
 	argv += optind;
-	nlisten = echo ? argc : argc - 1;
+	nlisten = echo ? argc : 1;
 	if (echo && argc < 1)
 		return usage_err("echo needs at least one address to listen "
 		    "on");
-	if (!echo && argc != 2)
-		return usage_err("relay needs two addresses, LISTEN and TARGET "
-		    "(got %d)", argc);
+	if (!echo && argc < 2)
+		return usage_err("relay needs LISTEN and at least one TARGET "
+		    "(got %d address%s)", argc, argc == 1 ? "" : "es");
+	if (!echo && argc - 1 > UPSTREAM_MAX)
+		return usage_err("at most %d targets", UPSTREAM_MAX);
 	if (nlisten > RELAY_MAX_LISTEN)
 		return usage_err("at most 16 listen addresses");
 
@@ -318,25 +339,34 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			return -1;
 	}
 	cfg->nlisten = nlisten;
-	if (!echo) {
-		struct addr *t = &cfg->target;
+	for (int i = nlisten; !echo && i < argc; i++) {
+		struct addr *t = &cfg->targets[cfg->ntargets++];
 
-		if (parse_addr(t, argv[1], ADDR_ROLE_CONNECT) == -1)
+		if (parse_addr(t, argv[i], ADDR_ROLE_CONNECT) == -1)
 			return -1;
 		if (t->kind == ADDR_STDIO && cfg->listen[0].kind == ADDR_STDIO)
 			return usage_err("stdio cannot be both LISTEN and "
 			    "TARGET");
+		if (t->kind == ADDR_STDIO && argc - nlisten > 1)
+			return usage_err("stdio cannot be one of several "
+			    "targets");
 		if (t->kind == ADDR_FD || t->kind == ADDR_SYSTEMD)
 			return usage_err("%s: inherited sockets are listen "
-			    "addresses", argv[1]);
+			    "addresses", argv[i]);
+		if (t->opt.reuseaddr != -1)
+			return usage_err("%s: reuseaddr applies to the listen "
+			    "address", argv[i]);
 		if (merge_int(&fl.connect_ms, t->opt.connect_timeout_ms,
-		    "connect-timeout", argv[1]) == -1 ||
+		    "connect-timeout", argv[i]) == -1 ||
 		    merge_int(&fl.idle_ms, t->opt.idle_timeout_ms,
-		    "idle-timeout", argv[1]) == -1 ||
+		    "idle-timeout", argv[i]) == -1 ||
 		    merge_int(&fl.max_conns, t->opt.max_conns, "max-conns",
-		    argv[1]) == -1)
+		    argv[i]) == -1)
 			return -1;
 	}
+	if (echo && fl.connect_ms != -1)
+		return usage_err("echo has no target: --connect-timeout does "
+		    "not apply");
 	if (fl.max_conns != -1)
 		cfg->max_conns = fl.max_conns;
 	if (fl.connect_ms > 0)
@@ -385,7 +415,7 @@ run_echo(int argc, char **argv)
 }
 
 const struct cmd cmd_relay = {
-	"relay", "[-qv] [options] LISTEN TARGET",
+	"relay", "[-qv] [options] LISTEN TARGET [TARGET...]",
 	"relay connections between unix sockets, tcp, stdio and commands",
 	run_relay,
 };

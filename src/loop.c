@@ -88,6 +88,7 @@ loop_new(void)
 	if (loop_io_set(l, &l->sigio, LOOP_READ) != 0)
 		goto fail;
 	l->now = clock_ms();
+	l->running = 1;
 	return l;
 fail:
 	loop_free(l);
@@ -309,10 +310,10 @@ loop_after(struct loop *l, loop_after_fn *fn, void *arg)
 	l->after_arg = arg;
 }
 
+/* A loop_stop() before loop_run() is kept: run returns at once. */
 int
 loop_run(struct loop *l)
 {
-	l->running = 1;
 	while (l->running) {
 		int timeout = -1;
 

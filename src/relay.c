@@ -30,6 +30,7 @@
 #include "pump.h"
 #include "relay.h"
 #include "sys.h"
+#include "upstream.h"
 
 #define SIDE_DOWN	0	/* the accepted connection */
 #define SIDE_UP		1	/* the target */
@@ -53,8 +54,11 @@ struct conn {
 	struct flow	 flow[2];	/* flow[i]: from side[i] to side[!i] */
 	int		 connecting;
 	int		 dead;
+	int		 target;	/* index into r->target, -1: none yet */
+	uint32_t	 tried;		/* targets tried, a bit each */
 	pid_t		 child;
 	uint64_t	 t_start;
+	uint64_t	 t_attempt;	/* this connect attempt began */
 	uint64_t	 t_active;
 	struct loop_timer timer;	/* connect deadline, retry, idle */
 	struct conn	*prev, *next;
@@ -66,7 +70,9 @@ struct relay {
 	struct loop	*loop;
 	struct listener	 ls[RELAY_MAX_LISTEN * 2];
 	int		 nls;
-	struct dial_target target;
+	struct dial_target target[UPSTREAM_MAX];
+	int		 ntargets;
+	struct upstream	 up;
 	int		 echo;
 	struct pump_pool pool;
 	struct conn	*conns;
@@ -76,12 +82,16 @@ struct relay {
 	int		 draining;
 	int		 backoff_ms;	/* > 0: accepting paused after EMFILE */
 	int		 single;	/* stdio on one side: one connection */
+	int		 stdio_target;
 	int		 status;
 	struct loop_timer backoff;
 	struct loop_timer drain;
 };
 
 static void	conn_io(struct loop *, struct loop_io *, unsigned int);
+static void	conn_dial(struct conn *);
+static void	conn_attempt(struct conn *);
+static void	conn_dial_failed(struct conn *, int);
 static void	conn_update(struct conn *);
 static void	relay_update_accept(struct relay *);
 
@@ -153,7 +163,9 @@ side_shut(struct loop *l, struct side *s)
 static const char *
 side_name(const struct conn *c, int i)
 {
-	return i == SIDE_DOWN ? c->peer : c->r->target.name;
+	if (i == SIDE_DOWN)
+		return c->peer;
+	return c->target >= 0 ? c->r->target[c->target].name : "target";
 }
 
 static void
@@ -290,8 +302,11 @@ conn_connected(struct conn *c)
 {
 	c->connecting = 0;
 	c->t_active = loop_now(c->r->loop);
-	log_info("conn %llu: connected to %s", (unsigned long long)c->id,
-	    c->r->target.name);
+	if (c->target >= 0) {
+		upstream_done(&c->r->up, c->target, 1, c->t_active);
+		log_info("conn %llu: connected to %s", (unsigned long long)c->id,
+		    c->r->target[c->target].name);
+	}
 	loop_timer_stop(c->r->loop, &c->timer);
 	if (c->r->cfg->idle_timeout_ms > 0)
 		loop_timer_set(c->r->loop, &c->timer,
@@ -308,12 +323,7 @@ conn_io(struct loop *l, struct loop_io *io, unsigned int ev)
 	(void)l;
 	if (c->connecting) {
 		if ((rc = dial_finish(c->side[SIDE_UP].rfd)) != 0) {
-			log_err("connect %s: %s (closing conn %llu from %s)",
-			    c->r->target.name, strerror(-rc),
-			    (unsigned long long)c->id, c->peer);
-			if (c->r->single)
-				c->r->status = 1;
-			conn_close(c, "connect failed");
+			conn_dial_failed(c, -rc);
 			return;
 		}
 		conn_connected(c);
@@ -330,8 +340,6 @@ conn_io(struct loop *l, struct loop_io *io, unsigned int ev)
 	conn_update(c);
 }
 
-static void	conn_dial(struct conn *);
-
 static void
 conn_timer(struct loop *l, struct loop_timer *t)
 {
@@ -340,16 +348,11 @@ conn_timer(struct loop *l, struct loop_timer *t)
 	uint64_t now = loop_now(l), idle = (uint64_t)r->cfg->idle_timeout_ms;
 
 	if (c->side[SIDE_UP].rfd == -1) {
-		conn_dial(c);		/* retry after a full backlog */
+		conn_attempt(c);	/* retry after a full backlog */
 		return;
 	}
 	if (c->connecting) {
-		log_err("connect %s: timed out after %d ms (closing conn %llu "
-		    "from %s)", r->target.name, r->cfg->connect_timeout_ms,
-		    (unsigned long long)c->id, c->peer);
-		if (r->single)
-			r->status = 1;
-		conn_close(c, "connect timeout");
+		conn_dial_failed(c, ETIMEDOUT);
 		return;
 	}
 	/* Idle: the timer is re-armed lazily from the last activity. */
@@ -361,39 +364,69 @@ conn_timer(struct loop *l, struct loop_timer *t)
 		loop_timer_set(l, t, idle - (now - c->t_active));
 }
 
-/* Start reaching the target for c. */
+/*
+ * The attempt on c's target failed with errno err: log it, count it
+ * against the target, and try the next one or give up on c.
+ */
 static void
-conn_dial(struct conn *c)
+conn_dial_failed(struct conn *c, int err)
 {
 	struct relay *r = c->r;
-	int pending, fd;
-	uint64_t waited = loop_now(r->loop) - c->t_start;
+	const char *name = r->target[c->target].name;
+	uint64_t now = loop_now(r->loop);
+	char why[128];
+	int more;
 
-	if (r->target.addr.kind == ADDR_STDIO) {
-		side_init(&c->side[SIDE_UP], c, STDIN_FILENO, STDOUT_FILENO);
-		conn_connected(c);
-		conn_update(c);
+	loop_timer_stop(r->loop, &c->timer);
+	side_close(r->loop, &c->side[SIDE_UP]);
+	c->connecting = 0;
+	if (err == ETIMEDOUT)
+		snprintf(why, sizeof(why), "timed out after %d ms",
+		    r->cfg->connect_timeout_ms);
+	else
+		snprintf(why, sizeof(why), "%s", strerror(err));
+	more = upstream_pick(&r->up, now, c->tried) != -1;
+	log_err("connect %s: %s (%s conn %llu from %s)", name, why, more ?
+	    "trying the next target for" : "closing", (unsigned long long)c->id,
+	    c->peer);
+	if (upstream_done(&r->up, c->target, 0, now))
+		log_warn("%s: marked down for %llu ms after %d failed "
+		    "connect%s", name,
+		    (unsigned long long)r->up.p[c->target].fail_timeout,
+		    r->up.p[c->target].max_fails,
+		    r->up.p[c->target].max_fails == 1 ? "" : "s");
+	if (more) {
+		conn_dial(c);
 		return;
 	}
-	fd = dial_start(&r->target, &pending, &c->child);
-	if (fd == -EAGAIN && r->target.sa.ss.ss_family == AF_UNIX &&
+	if (r->single)
+		r->status = 1;
+	conn_close(c, "connect failed");
+}
+
+/* Connect c to its chosen target (again, after a full backlog). */
+static void
+conn_attempt(struct conn *c)
+{
+	struct relay *r = c->r;
+	const struct dial_target *t = &r->target[c->target];
+	uint64_t waited = loop_now(r->loop) - c->t_attempt;
+	int pending, fd;
+
+	fd = dial_start(t, &pending, &c->child);
+	if (fd == -EAGAIN && t->sa.ss.ss_family == AF_UNIX &&
 	    waited + RETRY_MS < (uint64_t)r->cfg->connect_timeout_ms) {
 		/* A unix listener's backlog is full: it is alive, so wait. */
 		loop_timer_set(r->loop, &c->timer, RETRY_MS);
 		return;
 	}
 	if (fd < 0) {
-		log_err("connect %s: %s (closing conn %llu from %s)",
-		    r->target.name, strerror(-fd), (unsigned long long)c->id,
-		    c->peer);
-		if (r->single)
-			r->status = 1;
-		conn_close(c, "connect failed");
+		conn_dial_failed(c, -fd);
 		return;
 	}
 	if (c->child > 0)
 		log_info("conn %llu: started pid %d for %s",
-		    (unsigned long long)c->id, (int)c->child, r->target.name);
+		    (unsigned long long)c->id, (int)c->child, t->name);
 	side_init(&c->side[SIDE_UP], c, fd, fd);
 	if (pending) {
 		c->connecting = 1;
@@ -404,6 +437,24 @@ conn_dial(struct conn *c)
 	}
 	conn_connected(c);
 	conn_update(c);
+}
+
+/* Choose a target for c and start reaching it. */
+static void
+conn_dial(struct conn *c)
+{
+	struct relay *r = c->r;
+
+	if (r->stdio_target) {
+		side_init(&c->side[SIDE_UP], c, STDIN_FILENO, STDOUT_FILENO);
+		conn_connected(c);
+		conn_update(c);
+		return;
+	}
+	c->target = upstream_pick(&r->up, loop_now(r->loop), c->tried);
+	c->tried |= 1u << c->target;
+	c->t_attempt = loop_now(r->loop);
+	conn_attempt(c);
 }
 
 /* Describe the peer of an accepted socket for logs. */
@@ -444,6 +495,7 @@ conn_new(struct relay *r, int rfd, int wfd, const char *via)
 	c->r = r;
 	c->id = ++r->next_id;
 	c->child = -1;
+	c->target = -1;
 	c->t_start = c->t_active = loop_now(r->loop);
 	flow_init(&c->flow[0]);
 	flow_init(&c->flow[1]);
@@ -644,7 +696,7 @@ relay_run(const struct relay_cfg *cfg)
 		return 1;
 	}
 	r->cfg = cfg;
-	r->echo = cfg->target.kind == ADDR_NONE;
+	r->echo = cfg->ntargets == 0;
 	pump_pool_init(&r->pool, cfg->pipe_size, cfg->no_splice);
 	signal(SIGPIPE, SIG_IGN);
 	nofile = sys_raise_nofile();
@@ -655,16 +707,30 @@ relay_run(const struct relay_cfg *cfg)
 	for (int i = 0; i < cfg->nlisten; i++)
 		if (cfg->listen[i].kind == ADDR_STDIO)
 			stdio_listen = 1;
-	r->single = stdio_listen || cfg->target.kind == ADDR_STDIO;
+	r->stdio_target = cfg->ntargets == 1 &&
+	    cfg->targets[0].kind == ADDR_STDIO;
+	r->single = stdio_listen || r->stdio_target;
 
-	if (!r->echo && cfg->target.kind != ADDR_STDIO &&
-	    dial_prepare(&r->target, &cfg->target, err, sizeof(err)) == -1) {
-		log_err("%s: %s", addr_str(&cfg->target, err + 200, 200), err);
-		free(r);
-		return 1;
+	r->ntargets = r->up.n = cfg->ntargets;
+	r->up.mode = cfg->balance;
+	for (int i = 0; i < cfg->ntargets && !r->stdio_target; i++) {
+		const struct addr *a = &cfg->targets[i];
+
+		if (dial_prepare(&r->target[i], a, err, sizeof(err)) == -1) {
+			char name[256];
+
+			log_err("%s: %s", addr_str(a, name, sizeof(name)), err);
+			free(r);
+			return 1;
+		}
+		/* nginx's defaults: one failure marks a target down for
+		 * 10 s; alone, a target is never marked down. */
+		r->up.p[i].backup = a->opt.backup;
+		r->up.p[i].max_fails = a->opt.max_fails >= 0 ?
+		    a->opt.max_fails : cfg->ntargets > 1 ? 1 : 0;
+		r->up.p[i].fail_timeout = (uint64_t)(a->opt.fail_timeout_ms >= 0 ?
+		    a->opt.fail_timeout_ms : 10000);
 	}
-	if (cfg->target.kind == ADDR_STDIO)
-		snprintf(r->target.name, sizeof(r->target.name), "stdio");
 	if ((r->loop = loop_new()) == NULL) {
 		log_err("event loop: %s", strerror(errno));
 		free(r);
@@ -683,12 +749,8 @@ relay_run(const struct relay_cfg *cfg)
 	}
 	if (r->single)
 		stdio_prepare();
-	if (stdio_listen) {
+	if (stdio_listen)
 		conn_new(r, STDIN_FILENO, STDOUT_FILENO, "stdio");
-	} else if (cfg->target.kind == ADDR_STDIO) {
-		/* Accept one connection, relay it to stdio. */
-		r->target.addr.kind = ADDR_STDIO;
-	}
 	relay_update_accept(r);
 	if (loop_run(r->loop) < 0) {
 		log_err("event loop: %s", strerror(errno));

@@ -13,13 +13,16 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "upstream.h"
 
 #define RELAY_MAX_LISTEN	16
 
 struct relay_cfg {
 	struct addr	 listen[RELAY_MAX_LISTEN];
 	int		 nlisten;
-	struct addr	 target;	/* kind ADDR_NONE: echo server */
+	struct addr	 targets[UPSTREAM_MAX];	/* none: echo server */
+	int		 ntargets;
+	enum upstream_mode balance;
 	int		 max_conns;
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */
