@@ -1,0 +1,43 @@
+/*
+ * notify: see notify.h. The protocol is one datagram to the unix socket
+ * named by NOTIFY_SOCKET, a path or "@abstract" (sd_notify(3)).
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "notify.h"
+
+int
+notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun;
+	size_t n;
+	ssize_t w;
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	n = strlen(path);
+	if ((path[0] != '/' && path[0] != '@') || n >= sizeof(sun.sun_path))
+		return -EINVAL;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, n);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -errno;
+	w = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un,
+	    sun_path) + n + (path[0] == '@' ? 0 : 1)));
+	n = (size_t)errno;
+	close(fd);
+	return w == -1 ? -(int)n : 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * stats: the relay's counters, and their text in the Prometheus exposition
+ * format (served by --stats, logged on SIGUSR1).
+ */
+#ifndef SB_STATS_H
+#define SB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum stats_err {
+	STATS_CONNECT_REFUSED = 0,
+	STATS_CONNECT_TIMEOUT,
+	STATS_CONNECT_OTHER,
+	STATS_RESET,
+	STATS_IO,
+	STATS_IDLE_TIMEOUT,
+	STATS_ACCEPT_PAUSED,	/* out of fds: accepting paused */
+	STATS_NERR,
+};
+
+struct stats_target {
+	const char	*name;
+	int		 up;
+	int		 backup;
+	uint64_t	 conns, failures;
+};
+
+struct stats {
+	uint64_t	 conns_active;
+	uint64_t	 conns_total;
+	uint64_t	 bytes_up, bytes_down;
+	uint64_t	 err[STATS_NERR];
+	const struct stats_target *targets;
+	int		 ntargets;
+};
+
+/* Write s in Prometheus text format into buf; with help, the # HELP and
+ * # TYPE lines too. Returns the length (truncated at len - 1). */
+size_t	stats_format(const struct stats *s, int help, char *buf, size_t len);
+
+#endif
