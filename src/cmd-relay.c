@@ -48,8 +48,13 @@ static const char relay_help[] =
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
 "  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
 "      --mode MODE           socket file mode, e.g. 0660\n"
-"      --user USER           socket file owner\n"
+"      --owner USER          socket file owner\n"
 "      --group GROUP         socket file group\n"
+"      --user USER[:GROUP]   run as USER once the sockets are bound\n"
+"      --pidfile FILE        write the process id to FILE\n"
+"      --stats ADDR          serve counters (Prometheus text over HTTP) on\n"
+"                            ADDR, e.g. unix:/run/sb-stats.sock; SIGUSR1\n"
+"                            writes them to the log\n"
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
 "      --pipe-size BYTES     splice pipe size to ask for (default 64K)\n"
 "      --no-splice           copy through user space instead of splice\n"
@@ -73,12 +78,16 @@ static const char echo_help[] =
 "      --discard             read and throw away instead of echoing (a sink\n"
 "                            for one-way benchmarks); closes at the peer's EOF\n"
 "  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
-"  --mode, --user, --group, --backlog, --pipe-size, --no-splice; -q; -v;\n"
+"  --mode, --owner, --group, --backlog, --pipe-size, --no-splice,\n"
+"  --user, --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
 enum {
 	OPT_MODE = 256,
+	OPT_OWNER,
 	OPT_USER,
+	OPT_STATS,
+	OPT_PIDFILE,
 	OPT_GROUP,
 	OPT_BACKLOG,
 	OPT_PIPE,
@@ -93,7 +102,10 @@ static const struct option longopts[] = {
 	{ "idle-timeout",	required_argument,	NULL, 'i' },
 	{ "drain-timeout",	required_argument,	NULL, 'd' },
 	{ "mode",		required_argument,	NULL, OPT_MODE },
+	{ "owner",		required_argument,	NULL, OPT_OWNER },
 	{ "user",		required_argument,	NULL, OPT_USER },
+	{ "stats",		required_argument,	NULL, OPT_STATS },
+	{ "pidfile",		required_argument,	NULL, OPT_PIDFILE },
 	{ "group",		required_argument,	NULL, OPT_GROUP },
 	{ "backlog",		required_argument,	NULL, OPT_BACKLOG },
 	{ "pipe-size",		required_argument,	NULL, OPT_PIPE },
@@ -247,9 +259,30 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		case OPT_MODE:
 			snprintf(fl.mode, sizeof(fl.mode), "%s", optarg);
 			break;
-		case OPT_USER:
+		case OPT_OWNER:
 			snprintf(fl.user, sizeof(fl.user), "%s", optarg);
 			break;
+		case OPT_USER:
+			cfg->user = optarg;
+			break;
+		case OPT_PIDFILE:
+			cfg->pidfile = optarg;
+			break;
+		case OPT_STATS: {
+			char err[ADDR_ERR_MAX];
+
+			if (addr_parse(&cfg->stats, optarg, err,
+			    sizeof(err)) == -1 ||
+			    addr_check_role(&cfg->stats, ADDR_ROLE_LISTEN, err,
+			    sizeof(err)) == -1)
+				return usage_err("--stats %s: %s", optarg, err);
+			if (cfg->stats.kind != ADDR_UNIX &&
+			    cfg->stats.kind != ADDR_ABSTRACT &&
+			    cfg->stats.kind != ADDR_TCP)
+				return usage_err("--stats %s: use a unix or tcp "
+				    "address", optarg);
+			break;
+		}
 		case OPT_GROUP:
 			snprintf(fl.group, sizeof(fl.group), "%s", optarg);
 			break;
@@ -330,7 +363,7 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			return usage_err("%s: echo cannot listen on stdio",
 			    argv[i]);
 		if (a->opt.mode != -1 && a->kind != ADDR_UNIX)
-			return usage_err("%s: --mode, --user and --group need a "
+			return usage_err("%s: --mode, --owner and --group need a "
 			    "socket file (unix:/path)", argv[i]);
 		if (merge_int(&fl.max_conns, a->opt.max_conns, "max-conns",
 		    argv[i]) == -1 ||

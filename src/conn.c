@@ -192,6 +192,8 @@ conn_pump(struct conn *c, int i)
 	if (n < 0) {
 		int at = f->err_at == FLOW_AT_SRC ? i : !i;
 
+		r->st.err[n == -ECONNRESET || n == -EPIPE ? STATS_RESET :
+		    STATS_IO]++;
 		if (n == -ECONNRESET || n == -EPIPE) {
 			log_info("conn %llu: %s reset the connection",
 			    (unsigned long long)c->id, side_name(c, at));
@@ -277,6 +279,7 @@ conn_timer(struct loop *l, struct loop_timer *t)
 	if (now - c->t_active >= idle) {
 		log_info("conn %llu: idle for %llu ms", (unsigned long long)c->id,
 		    (unsigned long long)idle);
+		r->st.err[STATS_IDLE_TIMEOUT]++;
 		conn_close(c, "idle timeout");
 	} else
 		loop_timer_set(l, t, idle - (now - c->t_active));
@@ -303,6 +306,15 @@ conn_dial_failed(struct conn *c, int err)
 		    r->cfg->connect_timeout_ms);
 	else
 		snprintf(why, sizeof(why), "%s", strerror(err));
+	r->st.err[err == ECONNREFUSED ? STATS_CONNECT_REFUSED :
+	    err == ETIMEDOUT ? STATS_CONNECT_TIMEOUT : STATS_CONNECT_OTHER]++;
+	if (err == EMFILE || err == ENFILE) {
+		/* Out of fds: the target is not at fault, and accepting
+		 * more clients would only drop them too. */
+		relay_pause_accept(r, err, "connect");
+		conn_close(c, "out of fds");
+		return;
+	}
 	more = upstream_pick(&r->up, now, c->tried) != -1;
 	log_err("connect %s: %s (%s conn %llu from %s)", name, why, more ?
 	    "trying the next target for" : "closing", (unsigned long long)c->id,
@@ -424,6 +436,7 @@ conn_new(struct relay *r, int rfd, int wfd, const char *via)
 		r->conns->prev = c;
 	r->conns = c;
 	r->nconns++;
+	r->st.conns_total++;
 
 	if (rfd == wfd) {
 		(void)setsockopt(rfd, IPPROTO_TCP, TCP_NODELAY, &one,

@@ -75,6 +75,7 @@ struct relay {
 	struct loop_timer drain;
 	struct stats	 st;		/* counters, for --stats */
 	struct listener	 stats_ls;
+	int		 backoff_next;
 };
 
 
@@ -91,5 +92,7 @@ void		 conn_stdio_prepare(void);
 
 /* relay.c: a connection closed; accept again or stop. */
 void		 relay_conn_closed(struct relay *);
+/* relay.c: out of fds (err); pause accepting for a while. */
+void		 relay_pause_accept(struct relay *, int err, const char *where);
 
 #endif

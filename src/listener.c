@@ -80,14 +80,26 @@ listener_gid(const char *name, gid_t *gid)
 	return 0;
 }
 
-/* "pid 123, postgres" for the process listening at path, or "". */
+/*
+ * " (pid 123, postgres)" for the server behind fd, a connection we just
+ * made to it: SO_PEERCRED names the process that called listen(), however
+ * it spelled the path. Falls back to /proc/net/unix; "" if unknown.
+ */
 static void
-describe_owner(const char *path, char *buf, size_t len)
+describe_owner(int fd, const char *path, char *buf, size_t len)
 {
 	struct sockinfo_owner o;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
 	long inode;
 
 	buf[0] = '\0';
+	if (sys_peercred(fd, &pid, &uid, &gid) == 0 && pid > 0 &&
+	    sockinfo_proc(pid, &o) == 0) {
+		snprintf(buf, len, " (pid %d, %s)", (int)pid, o.comm);
+		return;
+	}
 	if ((inode = sockinfo_listener(path)) <= 0)
 		return;
 	if (sockinfo_owner((unsigned long)inode, &o) == 0)
@@ -129,6 +141,8 @@ clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	if ((fd = sys_socket(AF_UNIX, SOCK_STREAM)) < 0)
 		return fail(err, errlen, "socket: %s", strerror(-fd));
 	rc = connect(fd, (struct sockaddr *)&sa.ss, sa.len) == -1 ? errno : 0;
+	if (rc == 0 || rc == EAGAIN || rc == EINPROGRESS)
+		describe_owner(fd, a->path, owner, sizeof(owner));
 	close(fd);
 	switch (rc) {
 	case ECONNREFUSED:
@@ -136,7 +150,6 @@ clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	case 0:
 	case EAGAIN:
 	case EINPROGRESS:
-		describe_owner(a->path, owner, sizeof(owner));
 		return fail(err, errlen, "unix:%s: a server%s is listening on "
 		    "it; not replacing it", a->path, owner);
 	case EPROTOTYPE:

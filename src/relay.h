@@ -30,6 +30,9 @@ struct relay_cfg {
 	int		 pipe_size;
 	int		 no_splice;
 	int		 discard;	/* echo --discard: swallow, send nothing */
+	struct addr	 stats;		/* --stats: kind ADDR_NONE if unset */
+	const char	*pidfile;
+	const char	*user;		/* drop to USER[:GROUP] after binding */
 };
 
 void	relay_cfg_init(struct relay_cfg *);
