@@ -34,6 +34,7 @@
 #include "corpus.h"
 #include "log.h"
 #include "net.h"
+#include "opt.h"
 #include "report.h"
 
 #define MAX_SIZES	16
@@ -215,8 +216,9 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	size_t tmp[MAX_USERS];
+	const char *bad;
 	long n;
-	int ch, i;
+	int ch, i, li = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->loop = 1;
@@ -227,7 +229,11 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->warmup_ms = 200;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long_only(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long_only(argc, argv, "h", longopts, &li)) != -1) {
+		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
+			return bench_err("unknown option '%s' (did you mean "
+			    "--%s?)", bad, longopts[li].name);
+		li = -1;
 		switch (ch) {
 		case OPT_NETWORK:
 			if (strcmp(optarg, "tcp") != 0 &&

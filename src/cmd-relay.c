@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "log.h"
+#include "opt.h"
 #include "relay.h"
 #include "upstream.h"
 
@@ -223,14 +224,19 @@ static int
 parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 {
 	struct flag_opts fl = { -1, -1, -1, -1, "", "", "" };
-	int ch, verbose = 0, quiet = 0, nlisten;
+	int ch, verbose = 0, quiet = 0, nlisten, li = -1;
+	const char *bad;
 	long n;
 
 	relay_cfg_init(cfg);
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, echo ? "+c:T:i:d:qvh" :
-	    "c:T:i:d:qvh", longopts, NULL)) != -1) {
+	    "c:T:i:d:qvh", longopts, &li)) != -1) {
+		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
+			return usage_err("unknown option '%s' (did you mean "
+			    "--%s?)", bad, longopts[li].name);
+		li = -1;
 		switch (ch) {
 		case 'c':
 			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
