@@ -6,12 +6,12 @@
 #include "opt.h"
 
 int
-opt_exact(char **argv, int optind, const struct option *o, const char **bad)
+opt_exact(char **argv, int next, const struct option *o, const char **bad)
 {
-	/* The option is argv[optind - 1], or argv[optind - 2] when its
+	/* The option is argv[next - 1], or argv[next - 2] when its
 	 * value came as the next argument. */
-	for (int back = 1; back <= 2 && optind - back >= 1; back++) {
-		const char *a = argv[optind - back];
+	for (int back = 1; back <= 2 && next - back >= 1; back++) {
+		const char *a = argv[next - back];
 		size_t n;
 
 		if (a[0] != '-')
@@ -22,7 +22,7 @@ opt_exact(char **argv, int optind, const struct option *o, const char **bad)
 			continue;
 		if (n == strlen(o->name))
 			return 0;
-		*bad = argv[optind - back];
+		*bad = argv[next - back];
 		return -1;
 	}
 	return 0;

@@ -12,7 +12,7 @@
  * long option o, check that argv spelled it out. Returns 0, or -1 (with
  * the spelling in *bad).
  */
-int	opt_exact(char **argv, int optind, const struct option *o,
+int	opt_exact(char **argv, int next, const struct option *o,
 	    const char **bad);
 
 #endif
