@@ -11,6 +11,8 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -94,6 +96,64 @@ addr_init(struct addr *a)
 	a->opt.max_conns = -1;
 	a->opt.max_fails = -1;
 	a->opt.fail_timeout_ms = -1;
+}
+
+int
+addr_parse_net(const char *s, struct addr_net *n)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t hl = slash ? (size_t)(slash - s) : strlen(s);
+	long prefix;
+
+	memset(n, 0, sizeof(*n));
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (inet_pton(AF_INET, host, n->addr) == 1)
+		n->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, n->addr) == 1)
+		n->family = AF_INET6;
+	else
+		return -1;
+	n->prefix = n->family == AF_INET ? 32 : 128;
+	if (slash != NULL) {
+		if (addr_parse_int(slash + 1, 0, n->prefix, &prefix) == -1)
+			return -1;
+		n->prefix = (int)prefix;
+	}
+	/* Host bits must be zero, as in "10.0.0.0/8": "10.1.2.3/8" is
+	 * more likely a typo than a network. */
+	for (int bit = n->prefix; bit < (n->family == AF_INET ? 32 : 128); bit++)
+		if (n->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return -1;
+	return 0;
+}
+
+int
+addr_net_match(const struct addr_net *n, int family, const unsigned char *a)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	int bits = n->prefix;
+
+	if (family == AF_INET6 && n->family == AF_INET &&
+	    memcmp(a, mapped, 12) == 0) {
+		a += 12;
+		family = AF_INET;
+	}
+	if (family != n->family)
+		return 0;
+	if (memcmp(a, n->addr, (size_t)bits / 8) != 0)
+		return 0;
+	if (bits % 8 != 0) {
+		unsigned char mask = (unsigned char)(0xff << (8 - bits % 8));
+
+		if ((a[bits / 8] & mask) != (n->addr[bits / 8] & mask))
+			return 0;
+	}
+	return 1;
 }
 
 int
@@ -322,6 +382,42 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 	} else if (strcmp(kv, "backup") == 0) {
 		if (parse_bool(v, &o->backup) == -1)
 			return fail(err, errlen, "backup=%s: not 0 or 1", v);
+	} else if (strcmp(kv, "allow-uid") == 0 || strcmp(kv, "allow-user") == 0 ||
+	    strcmp(kv, "allow-gid") == 0 || strcmp(kv, "allow-group") == 0) {
+		int user = kv[6] == 'u';
+		int numeric = strcmp(kv + 6, "uid") == 0 ||
+		    strcmp(kv + 6, "gid") == 0;
+		int *cnt = user ? &o->nallow_user : &o->nallow_group;
+		char (*list)[ADDR_NAME_MAX] = user ? o->allow_user :
+		    o->allow_group;
+
+		if (*cnt == ADDR_ACL_MAX)
+			return fail(err, errlen, "more than %d %s entries",
+			    ADDR_ACL_MAX, kv);
+		if ((numeric && addr_parse_int(v, 0, INT_MAX, &n) == -1) ||
+		    copy_name(list[*cnt], sizeof(list[0]), v) == -1)
+			return fail(err, errlen, "%s=%s: not a %s", kv, v ? v : "",
+			    numeric ? "number" : "name or number");
+		(*cnt)++;
+	} else if (strcmp(kv, "allow") == 0) {
+		if (o->nallow_net == ADDR_ACL_MAX)
+			return fail(err, errlen, "more than %d allow= entries",
+			    ADDR_ACL_MAX);
+		if (v == NULL || addr_parse_net(v, &o->allow_net[o->nallow_net])
+		    == -1)
+			return fail(err, errlen, "allow=%s: not an address or "
+			    "network (like 10.0.0.0/8 or ::1)", v ? v : "");
+		o->nallow_net++;
+	} else if (strcmp(kv, "accept-proxy") == 0) {
+		if (parse_bool(v, &o->accept_proxy) == -1)
+			return fail(err, errlen, "accept-proxy=%s: not 0 or 1", v);
+	} else if (strcmp(kv, "send-proxy") == 0 ||
+	    strcmp(kv, "send-proxy-v2") == 0) {
+		int on;
+
+		if (parse_bool(v, &on) == -1)
+			return fail(err, errlen, "%s=%s: not 0 or 1", kv, v);
+		o->send_proxy = on ? (kv[10] == '\0' ? 1 : 2) : 0;
 	} else if (strcmp(kv, "nodelay") == 0) {
 		/* TCP_NODELAY is always on for relayed tcp sockets. */
 		return 0;
@@ -631,6 +727,17 @@ addr_check_role(const struct addr *a, enum addr_role role, char *err,
 		    a->opt.backup)
 			return fail(err, errlen, "max-fails=, fail-timeout= and "
 			    "backup belong on target addresses");
+		if (a->opt.send_proxy)
+			return fail(err, errlen, "send-proxy belongs on target "
+			    "addresses");
+		if ((a->opt.nallow_user || a->opt.nallow_group) &&
+		    a->kind != ADDR_UNIX && a->kind != ADDR_ABSTRACT &&
+		    a->kind != ADDR_FD && a->kind != ADDR_SYSTEMD)
+			return fail(err, errlen, "allow-uid/gid/user/group need "
+			    "a unix listener (peer credentials)");
+		if (a->opt.nallow_net && a->kind != ADDR_TCP &&
+		    a->kind != ADDR_FD && a->kind != ADDR_SYSTEMD)
+			return fail(err, errlen, "allow= needs a tcp listener");
 	} else {
 		if (a->opt.mode != -1 || a->opt.user[0] != '\0' ||
 		    a->opt.group[0] != '\0')
@@ -639,6 +746,10 @@ addr_check_role(const struct addr *a, enum addr_role role, char *err,
 		if (a->opt.backlog != -1 || a->opt.unlink_early > 0)
 			return fail(err, errlen,
 			    "backlog= and unlink-early apply to the listen side");
+		if (a->opt.nallow_user || a->opt.nallow_group ||
+		    a->opt.nallow_net || a->opt.accept_proxy)
+			return fail(err, errlen, "allow... and accept-proxy apply "
+			    "to the listen side");
 		if (a->opt.bind[0] != '\0' && a->kind != ADDR_TCP)
 			return fail(err, errlen, "bind= is supported on tcp only");
 	}

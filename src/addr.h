@@ -15,6 +15,7 @@
 #define ADDR_NAME_MAX	64
 #define ADDR_CMD_MAX	4096
 #define ADDR_ERR_MAX	256
+#define ADDR_ACL_MAX	16	/* allow-... entries per address */
 
 enum addr_kind {
 	ADDR_NONE = 0,
@@ -51,6 +52,19 @@ struct addr_opts {
 	int		 max_fails;	/* max-fails=: failures before down */
 	int		 fail_timeout_ms;	/* fail-timeout=: down for */
 	int		 backup;	/* backup: only while the others are down */
+	/* Who may connect (listen side); names resolved by the listener. */
+	char		 allow_user[ADDR_ACL_MAX][ADDR_NAME_MAX];
+	int		 nallow_user;	/* allow-uid=, allow-user= */
+	char		 allow_group[ADDR_ACL_MAX][ADDR_NAME_MAX];
+	int		 nallow_group;	/* allow-gid=, allow-group= */
+	struct addr_net {
+		int		 family;	/* AF_INET, AF_INET6 */
+		unsigned char	 addr[16];
+		int		 prefix;
+	}		 allow_net[ADDR_ACL_MAX];
+	int		 nallow_net;	/* allow=CIDR */
+	int		 accept_proxy;	/* accept-proxy: read a PROXY header */
+	int		 send_proxy;	/* send-proxy (1), send-proxy-v2 (2) */
 };
 
 struct addr {
@@ -85,6 +99,14 @@ const char *addr_str(const struct addr *a, char *buf, size_t len);
 
 /* Parse a duration in seconds, "1.5", "250ms", "2s", "1m" into ms. */
 int	addr_parse_duration(const char *s, int *ms);
+
+/* Parse "10.0.0.0/8", "::1/128" or a bare address into n. 0 or -1. */
+int	addr_parse_net(const char *s, struct addr_net *n);
+
+/* Is the address (family, 4 or 16 bytes) inside n? IPv4-mapped IPv6
+ * addresses match IPv4 networks. */
+int	addr_net_match(const struct addr_net *n, int family,
+	    const unsigned char *addr);
 
 /* Parse a decimal integer in [lo, hi]; -1 on junk or out of range. */
 int	addr_parse_int(const char *s, long lo, long hi, long *out);

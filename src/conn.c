@@ -105,6 +105,8 @@ conn_close(struct conn *c, const char *why)
 		    (unsigned long long)c->flow[SIDE_DOWN].bytes,
 		    (unsigned long long)c->flow[SIDE_UP].bytes);
 	loop_timer_stop(r->loop, &c->timer);
+	free(c->ph_buf);
+	c->ph_buf = NULL;
 	for (int i = 0; i < 2; i++) {
 		flow_release(&c->flow[i], &r->pool);
 		side_close(r->loop, &c->side[i]);
@@ -217,26 +219,163 @@ conn_pump(struct conn *c, int i)
 	return 0;
 }
 
-static void
+/*
+ * send-proxy: tell the target who connected, before any relayed byte. The
+ * connection has just been made, so its send buffer is empty and the
+ * header (at most a few hundred bytes) goes out in one send. Returns 0 or
+ * -1 (c closed).
+ */
+static int
+conn_send_proxy(struct conn *c, int version)
+{
+	struct sockaddr_storage src, dst;
+	socklen_t sl = sizeof(src), dl = sizeof(dst);
+	unsigned char buf[PROXY_V2_MAX];
+	uint32_t cred[3], *credp = NULL;
+	int fd = c->side[SIDE_DOWN].rfd, n;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+
+	if (c->have_proxy) {
+		/* Pass on what our own client's header said. */
+		src = c->proxy.src;
+		dst = c->proxy.dst;
+		sl = c->proxy.srclen;
+		dl = c->proxy.dstlen;
+		if (c->proxy.has_cred) {
+			cred[0] = c->proxy.pid;
+			cred[1] = c->proxy.uid;
+			cred[2] = c->proxy.gid;
+			credp = cred;
+		}
+	} else if (c->ls == NULL || getpeername(fd, (struct sockaddr *)&src,
+	    &sl) == -1 || getsockname(fd, (struct sockaddr *)&dst, &dl) == -1)
+		sl = dl = 0;
+	if (!c->have_proxy && sl > 0 && src.ss_family == AF_UNIX &&
+	    sys_peercred(fd, &pid, &uid, &gid) == 0) {
+		cred[0] = (uint32_t)pid;
+		cred[1] = (uint32_t)uid;
+		cred[2] = (uint32_t)gid;
+		credp = cred;
+	}
+	n = proxy_build(version, sl ? (struct sockaddr *)&src : NULL, sl,
+	    dl ? (struct sockaddr *)&dst : NULL, dl, version == 2 ? credp : NULL,
+	    buf, sizeof(buf));
+	if (n < 0 || send(c->side[SIDE_UP].wfd, buf, (size_t)n, MSG_NOSIGNAL)
+	    != n) {
+		conn_fail(c, "send PROXY header to", SIDE_UP, n < 0 ? EINVAL :
+		    errno ? errno : EAGAIN);
+		return -1;
+	}
+	return 0;
+}
+
+/* c reached its target (or needs none). Returns 0, or -1 if c closed. */
+static int
 conn_connected(struct conn *c)
 {
+	struct relay *r = c->r;
+
 	c->connecting = 0;
-	c->t_active = loop_now(c->r->loop);
+	c->t_active = loop_now(r->loop);
+	loop_timer_stop(r->loop, &c->timer);
 	if (c->target >= 0) {
-		upstream_done(&c->r->up, c->target, 1, c->t_active);
+		const struct dial_target *t = &r->target[c->target];
+
+		upstream_done(&r->up, c->target, 1, c->t_active);
 		log_info("conn %llu: connected to %s", (unsigned long long)c->id,
-		    c->r->target[c->target].name);
+		    t->name);
+		if (t->addr.opt.send_proxy &&
+		    conn_send_proxy(c, t->addr.opt.send_proxy) == -1)
+			return -1;
 	}
-	loop_timer_stop(c->r->loop, &c->timer);
-	if (c->r->cfg->idle_timeout_ms > 0)
-		loop_timer_set(c->r->loop, &c->timer,
-		    (uint64_t)c->r->cfg->idle_timeout_ms);
+	if (r->cfg->idle_timeout_ms > 0)
+		loop_timer_set(r->loop, &c->timer,
+		    (uint64_t)r->cfg->idle_timeout_ms);
+	return 0;
+}
+
+/*
+ * How many more header bytes to read without taking any of the data
+ * behind the header: 6 tell the versions apart; v1 ends at CRLF, so it is
+ * read a byte at a time (once per connection, at most 107 bytes); v2 says
+ * its length in bytes 15 and 16.
+ */
+static size_t
+proxy_want(const unsigned char *b, size_t n)
+{
+	if (n < 6)
+		return 6 - n;
+	if (b[0] == 'P')
+		return 1;
+	if (n < 16)
+		return 16 - n;
+	return 16 + ((size_t)b[14] << 8 | b[15]) - n;
+}
+
+/* accept-proxy: read the header, then dial. */
+static void
+conn_read_proxy(struct conn *c)
+{
+	struct relay *r = c->r;
+	char err[128], src[160];
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		size_t want = proxy_want(c->ph_buf, c->ph_len);
+
+		if (want == 0 || c->ph_len + want > PROXY_V2_MAX)
+			want = 1;	/* let the parser say what is wrong */
+		n = recv(c->side[SIDE_DOWN].rfd, c->ph_buf + c->ph_len, want, 0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			r->st.err[STATS_PROXY]++;
+			log_warn("conn %llu: %s before its PROXY header",
+			    (unsigned long long)c->id, n == 0 ? "closed" :
+			    strerror(errno));
+			conn_close(c, "no PROXY header");
+			return;
+		}
+		c->ph_len += (size_t)n;
+		rc = proxy_parse(c->ph_buf, c->ph_len, &c->proxy, err,
+		    sizeof(err));
+		if (rc < 0 || (rc == 0 && c->ph_len == PROXY_V2_MAX)) {
+			r->st.err[STATS_PROXY]++;
+			log_warn("conn %llu: bad PROXY header from %s: %s",
+			    (unsigned long long)c->id, c->peer, rc < 0 ? err :
+			    "too long");
+			conn_close(c, "bad PROXY header");
+			return;
+		}
+		if (rc > 0)
+			break;
+	}
+	free(c->ph_buf);
+	c->ph_buf = NULL;
+	c->awaiting_proxy = 0;
+	c->have_proxy = !c->proxy.local;
+	loop_timer_stop(r->loop, &c->timer);
+	if (c->have_proxy) {
+		net_sa_str((struct sockaddr *)&c->proxy.src, c->proxy.srclen,
+		    src, sizeof(src));
+		log_info("conn %llu: PROXY v%d: client %s", (unsigned long long)
+		    c->id, c->proxy.version, src);
+	}
+	conn_dial(c);
 }
 
 static void
 conn_io(struct loop *l, struct loop_io *io, unsigned int ev)
 {
 	struct conn *c = io->arg;
+
+	if (c->awaiting_proxy) {
+		conn_read_proxy(c);
+		return;
+	}
 	int i = (io == &c->side[SIDE_UP].rio || io == &c->side[SIDE_UP].wio);
 	int rc;
 
@@ -246,7 +385,8 @@ conn_io(struct loop *l, struct loop_io *io, unsigned int ev)
 			conn_dial_failed(c, -rc);
 			return;
 		}
-		conn_connected(c);
+		if (conn_connected(c) == -1)
+			return;
 		ev = LOOP_READ | LOOP_WRITE;	/* try both flows once */
 		i = SIDE_DOWN;
 		if (conn_pump(c, SIDE_UP) == -1)
@@ -267,6 +407,13 @@ conn_timer(struct loop *l, struct loop_timer *t)
 	struct relay *r = c->r;
 	uint64_t now = loop_now(l), idle = (uint64_t)r->cfg->idle_timeout_ms;
 
+	if (c->awaiting_proxy) {
+		r->st.err[STATS_PROXY]++;
+		log_warn("conn %llu: no PROXY header from %s within %d ms",
+		    (unsigned long long)c->id, c->peer, PROXY_WAIT_MS);
+		conn_close(c, "no PROXY header");
+		return;
+	}
 	if (c->side[SIDE_UP].rfd == -1) {
 		conn_attempt(c);	/* retry after a full backlog */
 		return;
@@ -365,8 +512,8 @@ conn_attempt(struct conn *c)
 		conn_update(c);
 		return;
 	}
-	conn_connected(c);
-	conn_update(c);
+	if (conn_connected(c) == 0)
+		conn_update(c);
 }
 
 /* Choose a target for c and start reaching it. */
@@ -377,8 +524,8 @@ conn_dial(struct conn *c)
 
 	if (r->stdio_target) {
 		side_init(&c->side[SIDE_UP], c, STDIN_FILENO, STDOUT_FILENO);
-		conn_connected(c);
-		conn_update(c);
+		if (conn_connected(c) == 0)
+			conn_update(c);
 		return;
 	}
 	c->target = upstream_pick(&r->up, loop_now(r->loop), c->tried);
@@ -387,30 +534,10 @@ conn_dial(struct conn *c)
 	conn_attempt(c);
 }
 
-/* Describe the peer of an accepted socket for logs. */
-static void
-describe_peer(int fd, char *buf, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	pid_t pid;
-	uid_t uid;
-	gid_t gid;
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1) {
-		snprintf(buf, len, "fd %d", fd);
-		return;
-	}
-	if (ss.ss_family == AF_UNIX && sys_peercred(fd, &pid, &uid, &gid) == 0)
-		snprintf(buf, len, "unix peer pid %d uid %u gid %u", (int)pid,
-		    (unsigned)uid, (unsigned)gid);
-	else
-		net_sa_str((struct sockaddr *)&ss, sl, buf, len);
-}
-
 struct conn *
-conn_new(struct relay *r, int rfd, int wfd, const char *via)
+conn_new(struct relay *r, int rfd, int wfd, const struct listener *ls)
 {
+	const char *via = ls != NULL ? ls->name : "stdio";
 	struct conn *c;
 	int one = 1;
 
@@ -438,14 +565,33 @@ conn_new(struct relay *r, int rfd, int wfd, const char *via)
 	r->nconns++;
 	r->st.conns_total++;
 
-	if (rfd == wfd) {
+	c->ls = ls;
+	if (ls != NULL) {
 		(void)setsockopt(rfd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
-		describe_peer(rfd, c->peer, sizeof(c->peer));
+		/* The rules first: a denied peer never reaches the target. */
+		if (!listener_allows(ls, rfd, c->peer, sizeof(c->peer))) {
+			r->st.err[STATS_DENIED]++;
+			log_warn("conn %llu: denied %s on %s (not in its allow "
+			    "list)", (unsigned long long)c->id, c->peer, via);
+			conn_close(c, "denied");
+			return NULL;
+		}
 	} else
 		snprintf(c->peer, sizeof(c->peer), "stdio");
 	log_info("conn %llu: accepted %s on %s", (unsigned long long)c->id,
 	    c->peer, via);
+	if (ls != NULL && ls->accept_proxy) {
+		/* Wait for the PROXY header before anything else. */
+		c->awaiting_proxy = 1;
+		if ((c->ph_buf = malloc(PROXY_V2_MAX)) == NULL) {
+			conn_fail(c, "accept", SIDE_DOWN, ENOMEM);
+			return NULL;
+		}
+		loop_timer_set(r->loop, &c->timer, PROXY_WAIT_MS);
+		conn_update(c);
+		return c;
+	}
 
 	if (r->echo) {
 		/* Echo: the up side is the down socket again, read never.
@@ -459,7 +605,8 @@ conn_new(struct relay *r, int rfd, int wfd, const char *via)
 		}
 		side_init(&c->side[SIDE_UP], c, fd, fd);
 		c->flow[SIDE_UP].state = FLOW_DONE;
-		conn_connected(c);
+		if (conn_connected(c) == -1)
+			return NULL;
 		conn_update(c);
 		return c;
 	}

@@ -19,6 +19,7 @@
 #include "dial.h"
 #include "listener.h"
 #include "loop.h"
+#include "proxy.h"
 #include "pump.h"
 #include "relay.h"
 #include "stats.h"
@@ -26,6 +27,7 @@
 
 #define SIDE_DOWN	0	/* the accepted connection */
 #define SIDE_UP		1	/* the target */
+#define PROXY_WAIT_MS	3000	/* accept-proxy: the header's deadline */
 
 struct side {
 	int		 rfd;
@@ -50,6 +52,12 @@ struct conn {
 	struct loop_timer timer;	/* connect deadline, retry, idle */
 	struct conn	*prev, *next;
 	char		 peer[160];
+	const struct listener *ls;	/* accepted on; NULL: stdio */
+	int		 awaiting_proxy;	/* accept-proxy: no header yet */
+	unsigned char	*ph_buf;	/* the header so far, while awaited */
+	size_t		 ph_len;
+	struct proxy_hdr proxy;		/* what the header said */
+	int		 have_proxy;
 };
 
 struct relay {
@@ -80,9 +88,10 @@ struct relay {
 
 
 /* A connection accepted on side down (rfd, wfd: the same socket, or stdin
- * and stdout); via names the listener for logs. Returns it or NULL (the
- * fds are closed). */
-struct conn	*conn_new(struct relay *, int rfd, int wfd, const char *via);
+ * and stdout) from listener via (NULL for stdio). Returns it, or NULL
+ * when it was refused or failed at once (then it is closed). */
+struct conn	*conn_new(struct relay *, int rfd, int wfd,
+		    const struct listener *via);
 /* Close c (both sides, at once); why is logged with -v unless NULL. */
 void		 conn_close(struct conn *, const char *why);
 /* Free connections closed during a loop pass (a loop_after hook). */

@@ -361,6 +361,79 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 	return (int)count;
 }
 
+/* Resolve a's allow-... names into l->acl. Returns 0 or -1 with err. */
+static int
+acl_resolve(const struct addr *a, struct listener *l, char *err,
+    size_t errlen)
+{
+	const struct addr_opts *o = &a->opt;
+	struct listener_acl *acl = &l->acl;
+
+	memset(acl, 0, sizeof(*acl));
+	for (int i = 0; i < o->nallow_user; i++)
+		if (listener_uid(o->allow_user[i], &acl->uid[acl->nuid++],
+		    NULL) == -1)
+			return fail(err, errlen, "allow-user=%s: no such user",
+			    o->allow_user[i]);
+	for (int i = 0; i < o->nallow_group; i++)
+		if (listener_gid(o->allow_group[i], &acl->gid[acl->ngid++]) == -1)
+			return fail(err, errlen, "allow-group=%s: no such group",
+			    o->allow_group[i]);
+	memcpy(acl->net, o->allow_net, sizeof(acl->net));
+	acl->nnet = o->nallow_net;
+	acl->on = acl->nuid + acl->ngid + acl->nnet > 0;
+	l->accept_proxy = o->accept_proxy;
+	return 0;
+}
+
+int
+listener_allows(const struct listener *l, int fd, char *who, size_t wholen)
+{
+	const struct listener_acl *acl = &l->acl;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	gid_t groups[64];
+	int ngroups;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+
+	snprintf(who, wholen, "unknown peer");
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
+		return !acl->on;
+	if (ss.ss_family != AF_UNIX) {
+		const unsigned char *a = ss.ss_family == AF_INET ?
+		    (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr :
+		    (const unsigned char *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+
+		net_sa_str((struct sockaddr *)&ss, sl, who, wholen);
+		if (!acl->on)
+			return 1;
+		for (int i = 0; i < acl->nnet; i++)
+			if (addr_net_match(&acl->net[i], ss.ss_family, a))
+				return 1;
+		return 0;
+	}
+	if (sys_peercred(fd, &pid, &uid, &gid) != 0)
+		return !acl->on;
+	snprintf(who, wholen, "unix peer pid %d uid %u gid %u", (int)pid,
+	    (unsigned)uid, (unsigned)gid);
+	if (!acl->on)
+		return 1;
+	for (int i = 0; i < acl->nuid; i++)
+		if (acl->uid[i] == uid)
+			return 1;
+	ngroups = sys_peergroups(fd, groups, 64);
+	for (int i = 0; i < acl->ngid; i++) {
+		if (acl->gid[i] == gid)
+			return 1;
+		for (int k = 0; k < ngroups; k++)
+			if (acl->gid[i] == groups[k])
+				return 1;
+	}
+	return 0;
+}
+
 int
 listener_open(const struct addr *a, struct listener *ls, size_t max,
     char *err, size_t errlen)
@@ -371,8 +444,13 @@ listener_open(const struct addr *a, struct listener *ls, size_t max,
 
 	if (max == 0)
 		return fail(err, errlen, "no room for a listener");
-	if (a->kind == ADDR_SYSTEMD)
-		return open_systemd(a, ls, max, err, errlen);
+	if (a->kind == ADDR_SYSTEMD) {
+		rc = open_systemd(a, ls, max, err, errlen);
+		for (int i = 0; i < rc; i++)
+			if (acl_resolve(a, &ls[i], err, errlen) == -1)
+				return -1;
+		return rc;
+	}
 	listener_init(l);
 	switch (a->kind) {
 	case ADDR_UNIX:
@@ -383,10 +461,15 @@ listener_open(const struct addr *a, struct listener *ls, size_t max,
 		rc = open_tcp(a, l, err, errlen);
 		break;
 	case ADDR_FD:
-		return adopt_fd(a->fd, l, err, errlen) == -1 ? -1 : 1;
+		if (adopt_fd(a->fd, l, err, errlen) == -1 ||
+		    acl_resolve(a, l, err, errlen) == -1)
+			return -1;
+		return 1;
 	default:
 		return fail(err, errlen, "cannot listen on this address type");
 	}
+	if (rc == 0)
+		rc = acl_resolve(a, l, err, errlen);
 	if (rc == 0)
 		net_local_str(l->fd, l->name, sizeof(l->name));
 	if (rc == 0 && listen(l->fd, backlog) == -1)

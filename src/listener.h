@@ -15,6 +15,17 @@
 
 #define LISTENER_MAX	16	/* systemd may pass several sockets */
 
+/* Who may connect: any rule that matches lets a peer in. */
+struct listener_acl {
+	int		 on;		/* any rule given */
+	uid_t		 uid[ADDR_ACL_MAX];
+	int		 nuid;
+	gid_t		 gid[ADDR_ACL_MAX];
+	int		 ngid;
+	struct addr_net	 net[ADDR_ACL_MAX];
+	int		 nnet;
+};
+
 struct listener {
 	int		 fd;
 	int		 family;	/* AF_UNIX, AF_INET, AF_INET6 */
@@ -30,6 +41,8 @@ struct listener {
 	struct loop_timer backoff;
 	int		 backoff_ms;
 	void		*owner;
+	struct listener_acl acl;
+	int		 accept_proxy;	/* read a PROXY header first */
 };
 
 /*
@@ -43,6 +56,14 @@ int	listener_open(const struct addr *a, struct listener *ls, size_t max,
 /* Close l; remove its socket file if it is still ours. NULL-safe,
  * idempotent. Returns 1 if the file was removed, 0 otherwise. */
 int	listener_close(struct listener *l);
+
+/*
+ * May the peer on fd, just accepted on l, connect? Returns 1 (yes) or 0,
+ * with who describing the peer ("uid 1000 gid 1000", "tcp:10.1.2.3:5555")
+ * for the log either way.
+ */
+int	listener_allows(const struct listener *l, int fd, char *who,
+	    size_t wholen);
 
 /* Resolve a user or group name (or number). Returns 0 or -1. */
 int	listener_uid(const char *name, uid_t *uid, gid_t *gid);

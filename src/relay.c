@@ -108,7 +108,7 @@ on_accept(struct loop *l, struct loop_io *io, unsigned int ev)
 		int fd = sys_accept(ls->fd);
 
 		if (fd >= 0) {
-			conn_new(r, fd, fd, ls->name);
+			conn_new(r, fd, fd, ls);
 			if (r->backoff_ms == 0)
 				r->backoff_next = BACKOFF_MIN_MS;
 			continue;
@@ -443,7 +443,7 @@ relay_run(const struct relay_cfg *cfg)
 	if (r->single)
 		conn_stdio_prepare();
 	if (stdio_listen)
-		conn_new(r, STDIN_FILENO, STDOUT_FILENO, "stdio");
+		conn_new(r, STDIN_FILENO, STDOUT_FILENO, NULL);
 	relay_update_accept(r);
 	if (loop_run(r->loop) < 0) {
 		log_err("event loop: %s", strerror(errno));

@@ -9,7 +9,7 @@
 
 static const char *const err_names[STATS_NERR] = {
 	"connect_refused", "connect_timeout", "connect_other", "reset", "io",
-	"idle_timeout", "accept_paused",
+	"idle_timeout", "accept_paused", "denied", "proxy_header",
 };
 
 struct out {

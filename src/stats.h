@@ -16,6 +16,8 @@ enum stats_err {
 	STATS_IO,
 	STATS_IDLE_TIMEOUT,
 	STATS_ACCEPT_PAUSED,	/* out of fds: accepting paused */
+	STATS_DENIED,		/* not in the listener's allow list */
+	STATS_PROXY,		/* bad or missing PROXY header */
 	STATS_NERR,
 };
 

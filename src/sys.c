@@ -92,6 +92,16 @@ sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int
+sys_peergroups(int fd, gid_t *groups, int max)
+{
+	socklen_t len = (socklen_t)((size_t)max * sizeof(gid_t));
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1)
+		return 0;
+	return (int)(len / sizeof(gid_t));
+}
+
 long
 sys_raise_nofile(void)
 {
