@@ -37,7 +37,8 @@ struct user {
 	int		 fd;
 	pthread_t	 tid;
 	struct hist	 rtt;
-	uint64_t	 msgs, msgs_all, bytes;
+	struct hist	 rtt_warm;	/* samples of the warm-up */
+	uint64_t	 msgs, msgs_all, bytes, bytes_all;
 	uint64_t	 t_end;
 	atomic_ullong	 done;		/* progress, read by the main thread */
 	char		 err[400];
@@ -226,9 +227,12 @@ user_sample(struct user *u, uint64_t t0, size_t bytes)
 	uint64_t t1 = now_ns();
 
 	u->msgs_all++;
+	u->bytes_all += bytes;
 	atomic_store_explicit(&u->done, u->msgs_all, memory_order_relaxed);
-	if (t0 < u->sh->t_warm)
+	if (t0 < u->sh->t_warm) {
+		hist_add(&u->rtt_warm, t1 - t0);
 		return;
+	}
 	hist_add(&u->rtt, t1 - t0);
 	u->msgs++;
 	u->bytes += bytes;
@@ -538,6 +542,7 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 		us[i].id = i;
 		us[i].fd = -1;
 		hist_init(&us[i].rtt);
+		hist_init(&us[i].rtt_warm);
 		if (pthread_create(&us[i].tid, NULL, user_main, &us[i]) != 0) {
 			snprintf(res->err, sizeof(res->err), "cannot start "
 			    "user %d: out of threads", i + 1);
@@ -590,11 +595,20 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 	res->wall_s = (double)(t_end - sh.t_start) / 1e9;
 	res->measured_s = t_end > sh.t_warm ?
 	    (double)(t_end - sh.t_warm) / 1e9 : res->wall_s;
-	if (res->err[0] == '\0' && res->msgs == 0 && res->msgs_all > 0)
-		snprintf(res->err, sizeof(res->err), "all %llu round trips fell "
-		    "within the %d ms warm-up: nothing left to measure; run "
-		    "longer (--loop, --count, --duration) or set --warmup 0",
-		    (unsigned long long)res->msgs_all, s->warmup_ms);
+	if (res->err[0] == '\0' && res->msgs == 0 && res->msgs_all > 0) {
+		/* The whole run fit in the warm-up: rather than measure
+		 * nothing, keep every sample and say so. */
+		for (int i = 0; i < started; i++) {
+			hist_merge(&res->rtt, &us[i].rtt_warm);
+			res->bytes += us[i].bytes_all;
+		}
+		res->msgs = res->msgs_all;
+		res->measured_s = res->wall_s;
+		snprintf(res->note, sizeof(res->note), "the run (%.3f s) was "
+		    "shorter than the %d ms warm-up, so no samples were left "
+		    "out; run longer (--loop, --count) for steadier numbers",
+		    res->wall_s, s->warmup_ms);
+	}
 	pthread_mutex_destroy(&sh.mu);
 	pthread_cond_destroy(&sh.cv);
 	free(sh.pattern);

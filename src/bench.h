@@ -51,6 +51,7 @@ struct bench_result {
 	double		 cpu_server_s;
 	double		 cpu_relay_s;
 	char		 err[512];	/* why the run failed */
+	char		 note[256];	/* worth a warning, not a failure */
 };
 
 /* Run spec; fill res. Returns 0, or -1 with res->err saying what went

@@ -9,6 +9,7 @@
  * itself and hands it over as fd:3, so no port or readiness guessing.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -717,12 +718,20 @@ start_peer(struct env *e, const char *peer, struct path *p)
 		if (!have("haproxy"))
 			return 1;
 		snprintf(cfg, sizeof(cfg), "%s/haproxy.cfg", e->dir);
+		/* haproxy wants two fds per connection: fit the limit. */
+		struct rlimit rl;
+		long maxconn = 20000;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_max != RLIM_INFINITY &&
+		    (long)rl.rlim_max / 2 - 100 < maxconn)
+			maxconn = (long)rl.rlim_max / 2 - 100;
 		snprintf(text, sizeof(text),
-		    "global\n  maxconn 20000\n"
+		    "global\n  maxconn %ld\n"
 		    "defaults\n  mode tcp\n  timeout connect 10s\n"
 		    "  timeout client 1h\n  timeout server 1h\n"
 		    "listen bench\n  bind unix@%s\n  server echo 127.0.0.1:%u\n",
-		    sock, port);
+		    maxconn, sock, port);
 		if (write_file(cfg, text) == -1)
 			return bench_err("bench: %s: %s", cfg, strerror(errno));
 		argv[0] = "haproxy"; argv[1] = "-db"; argv[2] = "-q";
@@ -732,9 +741,9 @@ start_peer(struct env *e, const char *peer, struct path *p)
 			return 1;
 		snprintf(a1, sizeof(a1), "%s", sock);
 		snprintf(a2, sizeof(a2), "127.0.0.1:%u", port);
-		argv[0] = "systemd-socket-activate"; argv[1] = "-q";
-		argv[2] = "-l"; argv[3] = a1; argv[4] = proxyd;
-		argv[5] = a2; argv[6] = NULL;
+		argv[0] = "systemd-socket-activate";
+		argv[1] = "-l"; argv[2] = a1; argv[3] = proxyd;
+		argv[4] = a2; argv[5] = NULL;
 	} else if (strcmp(peer, "nginx") == 0) {
 		const char *mod = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
@@ -936,7 +945,9 @@ run_bench(int argc, char **argv)
 			if (bench_run(&spec, res) == -1) {
 				log_err("bench %s: %s", paths[pi].name, res->err);
 				status = 1;
-			}
+			} else if (res->note[0] != '\0')
+				log_warn("bench %s: %s", paths[pi].name,
+				    res->note);
 		}
 		for (int pi = 0; pi < npaths; pi++) {
 			struct report_row *row = &rows[nrows];

@@ -66,7 +66,11 @@ target_from_pg(struct diag_target *t, const char *host, unsigned int port)
 	}
 	t->pg = 1;
 	t->pg_port = u.port;
-	if (u.is_unix) {
+	if (u.is_unix && u.path[0] == '@') {
+		/* libpq: a host starting with '@' is an abstract socket. */
+		t->kind = DIAG_ABSTRACT;
+		snprintf(t->path, sizeof(t->path), "%s", u.path + 1);
+	} else if (u.is_unix) {
 		t->kind = DIAG_UNIX;
 		snprintf(t->path, sizeof(t->path), "%s", u.path);
 	} else {

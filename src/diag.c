@@ -45,6 +45,7 @@ struct facts {
 	char	 alt[PATH_MAX];		/* a listening socket of that name */
 	char	 tcp[128];		/* "tcp:localhost:5432" that answers */
 	int	 tcp_is_pg;
+	int	 orphan;		/* listener alive, file removed */
 	pid_t	 ns_pid;		/* listener in another mount ns */
 	char	 shared_fs[32];		/* fuse, 9p, nfs ... */
 };
@@ -605,10 +606,18 @@ verdict(const struct diag_target *t, struct diag *d, const struct facts *f)
 		    "socket in a directory you can reach.", p, f->bad_dir);
 		return;
 	}
-	if (f->exists && f->is_sock && !f->may_connect) {
+	if (f->exists && f->is_sock && f->listening && !f->may_connect) {
 		snprintf(v, vl, "%s exists and a server listens, but you may not "
 		    "connect: run the client as a permitted user, or widen the "
 		    "socket's mode (for sockbridge: mode=0660 and group=).", p);
+		return;
+	}
+	if (f->orphan) {
+		snprintf(v, vl, "The server (%s) still listens, but its socket "
+		    "file %s was removed, so no client can reach it. Restart "
+		    "the server to recreate the file, and find what deletes it "
+		    "(systemd-tmpfiles cleaning /tmp, a cleanup job). Keep "
+		    "sockets in /run or a directory of their own.", f->owner, p);
 		return;
 	}
 	if (f->ns_pid > 0) {
@@ -690,6 +699,15 @@ run_unix(const struct diag_target *t, struct diag *d, struct facts *f)
 		    "limit", strlen(p), SUN_MAX);
 	check_dirs(p, d, f);
 	check_file(p, d, f);
+	if (!f->exists && f->bad_dir[0] == '\0' &&
+	    listener_of(p, f->owner, sizeof(f->owner))) {
+		/* Bound by that name, but the file is gone: removed under a
+		 * running server (tmpfiles cleaning /tmp, a careless rm). */
+		f->orphan = 1;
+		add(d, DIAG_PROBLEM, "listener", "a process still listens on a "
+		    "socket bound to this path (%s), but its file was removed: "
+		    "nobody can connect to it any more", f->owner);
+	}
 	if (f->is_sock) {
 		f->listening = listener_of(p, f->owner, sizeof(f->owner));
 		if (f->listening)

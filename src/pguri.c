@@ -125,7 +125,9 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 	else
 		return fail(err, errlen, "not a postgresql:// URI");
 
-	/* Authority: [user[:password]@][host][:port], up to '/' or '?'. */
+	/* Authority: [user[:password]@]hostspec[,hostspec...], up to '/' or
+	 * '?'; a hostspec is [host][:port]. libpq tries them in order; the
+	 * first is where a client connects first. */
 	auth = p;
 	end = auth + strcspn(auth, "/?");
 	for (at = NULL, q = auth; q < end; q++)
@@ -134,13 +136,23 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 	if (at != NULL)
 		auth = at + 1;
 	if (auth < end) {
-		const char *colon = NULL, *hend = end;
+		const char *colon = NULL, *hend, *first = auth;
 
+		/* The first hostspec ends at a ',' outside brackets. */
+		for (int in = 0; first < end && (in || *first != ','); first++)
+			if (*first == '[')
+				in = 1;
+			else if (*first == ']')
+				in = 0;
+		end = first;
+		hend = end;
 		if (*auth == '[') {
 			const char *rb = memchr(auth, ']', (size_t)(end - auth));
 
 			if (rb == NULL)
 				return fail(err, errlen, "missing ']' in host");
+			if (rb == auth + 1)
+				return fail(err, errlen, "empty IPv6 host in []");
 			if (decode(auth + 1, (size_t)(rb - auth - 1), host,
 			    sizeof(host)) == -1)
 				return fail(err, errlen, "bad host");
@@ -156,7 +168,8 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 				return fail(err, errlen, "bad percent-escape "
 				    "or host too long");
 		}
-		if (colon != NULL && parse_port(colon + 1,
+		/* An empty port means the default, as in libpq. */
+		if (colon != NULL && colon + 1 < end && parse_port(colon + 1,
 		    (size_t)(end - colon - 1), &port) == -1)
 			return fail(err, errlen, "bad port '%.*s'",
 			    (int)(end - colon - 1), colon + 1);
@@ -170,14 +183,20 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 		eq = memchr(kv, '=', (size_t)(kend - kv));
 		if (eq != NULL) {
 			n = (size_t)(eq - kv);
+			/* Lists ("host=/a,/b", "port=5433,5434"): the
+			 * first entry counts; an empty one is the default. */
+			const char *v = eq + 1;
+			size_t vl = strcspn(v, "&,");
+
+			if (vl > (size_t)(kend - v))
+				vl = (size_t)(kend - v);
 			if (n == 4 && strncmp(kv, "host", 4) == 0) {
-				if (decode(eq + 1, (size_t)(kend - eq - 1), tmp,
-				    sizeof(tmp)) == -1)
+				if (decode(v, vl, tmp, sizeof(tmp)) == -1)
 					return fail(err, errlen, "bad host= value");
 				memcpy(host, tmp, strlen(tmp) + 1);
 			} else if (n == 4 && strncmp(kv, "port", 4) == 0) {
-				if (parse_port(eq + 1, (size_t)(kend - eq - 1),
-				    &port) == -1)
+				port = 0;
+				if (vl > 0 && parse_port(v, vl, &port) == -1)
 					return fail(err, errlen, "bad port= value");
 			}
 		}

@@ -17,15 +17,24 @@
 
 /* Bytes moved per call before yielding to other connections. */
 #define PUMP_BUDGET	(1024 * 1024)
+/* A read at least this large means bulk: splice the next one. */
+#define SPLICE_MIN	(16 * 1024)
 
-void
+int
 pump_pool_init(struct pump_pool *p, int pipe_size, int no_splice)
 {
 	memset(p, 0, sizeof(*p));
 	p->want = pipe_size;
 	p->size = pipe_size > 0 ? pipe_size : 65536;
+	if (p->size > PUMP_SCRATCH)
+		p->size = PUMP_SCRATCH;
 	p->cap = (size_t)p->size;
 	p->no_splice = no_splice;
+	/* The scratch buffer must hold what a pipe may: sized for the
+	 * largest pipe we could be granted. */
+	if ((p->scratch = malloc(PUMP_SCRATCH)) == NULL)
+		return -ENOMEM;
+	return 0;
 }
 
 void
@@ -36,6 +45,8 @@ pump_pool_free(struct pump_pool *p)
 		close(p->pipes[p->n][0]);
 		close(p->pipes[p->n][1]);
 	}
+	free(p->scratch);
+	p->scratch = NULL;
 }
 
 void
@@ -60,17 +71,18 @@ flow_get_pipe(struct flow *f, struct pump_pool *p)
 	if ((got = sys_pipe(f->pipe, p->want)) < 0)
 		return got;
 	p->pipes_made++;
-	/* All pipes share one size: the smallest the kernel granted. */
-	if ((size_t)got < p->cap || p->pipes_made == 1) {
+	/* All flows share one cap, which only ever shrinks (buffers of the
+	 * old size stay valid): the smallest size the kernel granted. */
+	if ((size_t)got < p->cap) {
 		p->size = got;
 		p->cap = (size_t)got;
 	}
 	return 0;
 }
 
-/* Give back f's empty pipe or buffer. */
-static void
-flow_put(struct flow *f, struct pump_pool *p)
+/* Give back f's pipe (to the pool if empty) and buffer. */
+void
+flow_release(struct flow *f, struct pump_pool *p)
 {
 	if (f->pipe[0] != -1) {
 		if (f->queued == 0 && p->n < PUMP_POOL_MAX) {
@@ -88,31 +100,22 @@ flow_put(struct flow *f, struct pump_pool *p)
 	f->off = 0;
 	f->queued = 0;
 	f->full = 0;
-}
-
-void
-flow_release(struct flow *f, struct pump_pool *p)
-{
-	flow_put(f, p);
+	f->spliced = 0;
 }
 
 /*
- * Switch f from splicing to copying, keeping bytes already in its pipe.
- * Returns 0 or -errno.
+ * Splice failed with EINVAL: this pair of fds cannot splice. Move bytes
+ * already in the pipe to a buffer and copy from now on. Returns 0 or
+ * -errno.
  */
 static int
-flow_to_copy(struct flow *f, struct pump_pool *p)
+flow_no_splice(struct flow *f, struct pump_pool *p)
 {
-	f->copy = 1;
-	if (f->pipe[0] == -1)
-		return 0;
+	f->no_splice = 1;
 	if (f->queued > 0) {
-		ssize_t n;
-
 		if ((f->buf = malloc(p->cap)) == NULL)
 			return -ENOMEM;
-		n = read(f->pipe[0], f->buf, f->queued);
-		if (n != (ssize_t)f->queued) {
+		if (read(f->pipe[0], f->buf, f->queued) != (ssize_t)f->queued) {
 			free(f->buf);
 			f->buf = NULL;
 			return -EIO;
@@ -122,27 +125,25 @@ flow_to_copy(struct flow *f, struct pump_pool *p)
 	close(f->pipe[0]);
 	close(f->pipe[1]);
 	f->pipe[0] = f->pipe[1] = -1;
+	f->spliced = 0;
 	return 0;
 }
 
-/* Write queued bytes to dst. Returns bytes written, 0 or -errno. */
+/* Write queued bytes to dst. Returns bytes written or -errno. */
 static long
 flow_out(struct flow *f, struct pump_pool *p, int dst)
 {
 	ssize_t n;
 
-	if (f->copy) {
-		n = write(dst, f->buf + f->off, f->queued);
-		if (n == -1)
-			n = -errno;
-	} else {
+	if (f->spliced) {
 		n = sys_splice_out(f->pipe[0], dst, f->queued);
 		if (n == -EINVAL) {
-			int rc = flow_to_copy(f, p);
+			int rc = flow_no_splice(f, p);
 
 			return rc < 0 ? rc : flow_out(f, p, dst);
 		}
-	}
+	} else if ((n = write(dst, f->buf + f->off, f->queued)) == -1)
+		n = -errno;
 	if (n < 0)
 		return n;
 	f->queued -= (size_t)n;
@@ -150,65 +151,106 @@ flow_out(struct flow *f, struct pump_pool *p, int dst)
 	f->bytes += (uint64_t)n;
 	f->full = 0;
 	if (f->queued == 0)
-		flow_put(f, p);
+		flow_release(f, p);
 	return n;
 }
 
-/* Read from src into the queue. Returns bytes read, 0 at EOF, or -errno. */
+/*
+ * Read into the pipe. Returns bytes read, 0 at EOF, or -errno (-EINVAL
+ * after switching f to copying: the caller reads again).
+ */
 static long
-flow_in(struct flow *f, struct pump_pool *p, int src)
+flow_in_splice(struct flow *f, struct pump_pool *p, int src)
 {
-	size_t room = p->cap - f->queued;
 	ssize_t n;
 	int rc;
 
-	if (!f->copy) {
-		if (f->pipe[0] == -1 && (rc = flow_get_pipe(f, p)) < 0) {
-			/* Out of fds or pipe memory: copy instead. */
-			if ((rc = flow_to_copy(f, p)) < 0)
-				return rc;
-			return flow_in(f, p, src);
-		}
-		room = p->cap - f->queued;
-		n = sys_splice_in(src, f->pipe[1], room);
-		if (n == -EINVAL) {
-			if ((rc = flow_to_copy(f, p)) < 0)
-				return rc;
-			return flow_in(f, p, src);
-		}
-		if (n == -EAGAIN && f->queued > 0)
-			f->full = 1;
-	} else {
-		if (f->buf == NULL) {
-			if ((f->buf = malloc(p->cap)) == NULL)
-				return -ENOMEM;
-			f->off = 0;
-		} else if (f->off > 0) {
-			memmove(f->buf, f->buf + f->off, f->queued);
-			f->off = 0;
-		}
-		n = read(src, f->buf + f->queued, room);
-		if (n == -1)
-			n = -errno;
+	if (f->pipe[0] == -1 && (rc = flow_get_pipe(f, p)) < 0) {
+		/* Out of fds or pipe memory: copy this time. */
+		return rc;
 	}
-	if (n > 0)
+	n = sys_splice_in(src, f->pipe[1], p->cap - f->queued);
+	if (n == -EINVAL) {
+		if ((rc = flow_no_splice(f, p)) < 0)
+			return rc;
+		return -EINVAL;
+	}
+	if (n == -EAGAIN && f->queued > 0)
+		f->full = 1;
+	if (n > 0) {
 		f->queued += (size_t)n;
-	else if (n == -EAGAIN && f->queued == 0)
-		flow_put(f, p);
+		f->spliced = 1;
+	} else if (f->queued == 0)
+		flow_release(f, p);
+	return n;
+}
+
+/*
+ * Read into the scratch buffer and write straight on: a small message
+ * costs a read and a write and leaves nothing held. What the sink does not
+ * take is kept in f->buf. Returns bytes read, 0 at EOF, or -errno;
+ * *wrote gets bytes written, or -errno from the sink.
+ */
+static long
+flow_in_copy(struct flow *f, struct pump_pool *p, int src, int dst,
+    long *wrote)
+{
+	ssize_t n, w;
+
+	*wrote = 0;
+	if ((n = read(src, p->scratch, p->cap)) <= 0)
+		return n == 0 ? 0 : -errno;
+	if ((w = write(dst, p->scratch, (size_t)n)) == -1) {
+		if (errno != EAGAIN && errno != EINTR) {
+			*wrote = -errno;
+			return n;
+		}
+		w = 0;
+	}
+	*wrote = w;
+	f->bytes += (uint64_t)w;
+	if (w < n) {
+		if ((f->buf = malloc(p->cap)) == NULL) {
+			*wrote = -ENOMEM;
+			return n;
+		}
+		memcpy(f->buf, p->scratch + w, (size_t)(n - w));
+		f->off = 0;
+		f->queued = (size_t)(n - w);
+	}
+	return n;
+}
+
+/* Read more behind bytes already buffered (copy mode, slow sink). */
+static long
+flow_in_buf(struct flow *f, struct pump_pool *p, int src)
+{
+	ssize_t n;
+
+	if (f->off > 0) {
+		memmove(f->buf, f->buf + f->off, f->queued);
+		f->off = 0;
+	}
+	if ((n = read(src, f->buf + f->queued, p->cap - f->queued)) == -1)
+		return -errno;
+	f->queued += (size_t)n;
 	return n;
 }
 
 long
 flow_pump(struct flow *f, struct pump_pool *p, int src, int dst)
 {
-	long moved = 0, n;
+	long moved = 0, n, wrote;
 	int progress = 1;
 
 	if (p->no_splice)
-		f->copy = 1;
+		f->no_splice = 1;
 	/* Alternate writing what is queued and reading more, until neither
-	 * side moves or the budget is spent. */
+	 * side moves, a read comes back short (the source is drained: the
+	 * poller says when there is more), or the budget is spent. */
 	while (progress && moved < PUMP_BUDGET) {
+		size_t room;
+
 		progress = 0;
 		if (f->queued > 0) {
 			n = flow_out(f, p, dst);
@@ -221,21 +263,42 @@ flow_pump(struct flow *f, struct pump_pool *p, int src, int dst)
 				progress = 1;
 			}
 		}
-		if (flow_wants_read(f, p)) {
-			n = flow_in(f, p, src);
-			if (n < 0 && n != -EAGAIN && n != -EINTR) {
-				f->err_at = FLOW_AT_SRC;
-				return n;
-			}
-			if (n == 0) {
-				f->state = FLOW_EOF;
-				progress = f->queued > 0;
-			} else if (n > 0)
-				progress = 1;
+		if (!flow_wants_read(f, p))
+			break;
+		room = p->cap - f->queued;
+		wrote = 0;
+		if (f->queued > 0)
+			n = f->spliced ? flow_in_splice(f, p, src) :
+			    flow_in_buf(f, p, src);
+		else if (!f->no_splice && f->last_in >= SPLICE_MIN) {
+			n = flow_in_splice(f, p, src);
+			if (n == -EINVAL || n == -EMFILE || n == -ENFILE ||
+			    n == -ENOMEM)
+				n = flow_in_copy(f, p, src, dst, &wrote);
+		} else
+			n = flow_in_copy(f, p, src, dst, &wrote);
+		if (wrote < 0) {
+			f->err_at = FLOW_AT_DST;
+			return wrote;
+		}
+		moved += wrote;
+		if (n < 0 && n != -EAGAIN && n != -EINTR) {
+			f->err_at = FLOW_AT_SRC;
+			return n;
+		}
+		if (n == 0) {
+			f->state = FLOW_EOF;
+			progress = f->queued > 0;
+		} else if (n > 0) {
+			f->last_in = (size_t)n;
+			/* A short read drained the source for now. */
+			progress = (size_t)n == room;
+			if (f->queued > 0 && !progress)
+				progress = 1;	/* try the sink again */
 		}
 	}
 	if (f->state == FLOW_EOF && f->queued == 0) {
-		flow_put(f, p);
+		flow_release(f, p);
 		f->state = FLOW_DRAINED;
 	}
 	return moved;

@@ -1,11 +1,15 @@
 /*
  * pump: move the bytes of one direction of a connection, from a source fd
- * to a sink fd, through a pipe with splice (no copy to user space) or,
- * where the kernel cannot splice those fds, through a buffer.
+ * to a sink fd. Small transfers are copied: read into a shared scratch
+ * buffer and written at once, two syscalls and no memory held. Bulk
+ * transfers (a read that filled the scratch buffer) switch to splice
+ * through a pipe, with no copy to user space; the flow goes back to copying
+ * once reads turn small again. Where the kernel cannot splice (ttys, files)
+ * the flow copies for good.
  *
  * A flow holds at most one pipe or one buffer of pool->cap bytes, and only
- * while bytes are in flight: an idle connection holds no buffer memory.
- * Drained pipes go back to a small pool for the next flow.
+ * while bytes are in flight (the sink was slower than the source): an idle
+ * connection holds no buffer memory. Drained pipes go back to a small pool.
  */
 #ifndef SB_PUMP_H
 #define SB_PUMP_H
@@ -14,6 +18,7 @@
 #include <stdint.h>
 
 #define PUMP_POOL_MAX	256
+#define PUMP_SCRATCH	(1024 * 1024)	/* the largest pipe we use */
 
 struct pump_pool {
 	int		 pipes[PUMP_POOL_MAX][2];
@@ -23,6 +28,7 @@ struct pump_pool {
 	int		 want;		/* pipe size asked for */
 	int		 no_splice;	/* forced read/write (for tests) */
 	uint64_t	 pipes_made;
+	char		*scratch;	/* cap bytes, shared by every flow */
 };
 
 enum flow_state {
@@ -44,12 +50,15 @@ struct flow {
 	size_t		 off;		/* buf: first unwritten byte */
 	size_t		 queued;	/* bytes read, not yet written */
 	int		 full;		/* pipe refused more: wait for drain */
-	int		 copy;		/* splice failed: use buf */
+	int		 spliced;	/* queued bytes are in the pipe */
+	int		 no_splice;	/* splice failed here: always copy */
+	size_t		 last_in;	/* size of the last read: bulk or not */
 	enum flow_err_at err_at;
 	uint64_t	 bytes;		/* written to the sink */
 };
 
-void	pump_pool_init(struct pump_pool *, int pipe_size, int no_splice);
+/* Returns 0, or -ENOMEM. */
+int	pump_pool_init(struct pump_pool *, int pipe_size, int no_splice);
 void	pump_pool_free(struct pump_pool *);
 
 void	flow_init(struct flow *);

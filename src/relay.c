@@ -375,7 +375,11 @@ relay_run(const struct relay_cfg *cfg)
 	}
 	r->cfg = cfg;
 	r->echo = cfg->ntargets == 0;
-	pump_pool_init(&r->pool, cfg->pipe_size, cfg->no_splice);
+	if (pump_pool_init(&r->pool, cfg->pipe_size, cfg->no_splice) < 0) {
+		log_err("out of memory");
+		free(r);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	nofile = sys_raise_nofile();
 	if (nofile < 2L * cfg->max_conns + 64)
