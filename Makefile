@@ -32,7 +32,7 @@ $(BUILD)/peer: tests/tools/peer.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -47,6 +47,97 @@ sanitize:
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" check
 
+# libFuzzer targets for the pure parsers (tests/fuzz/fuzz_NAME.c against
+# src/NAME.c, compiled in directly with clang). "make fuzz" runs each for
+# FUZZ_SECONDS on build-fuzz/corpus-NAME, a copy of tests/fuzz/corpus/NAME
+# kept between runs, plus tests/fuzz/regress/NAME, and fails on any crash,
+# leak, timeout or abort(); reproducers land in build-fuzz/NAME-crash-*.
+# Copy them to tests/fuzz/regress/NAME/ once fixed. "make fuzz-regress"
+# only replays the seeds and regression inputs, once each.
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 20
+FUZZ_BUILD	 = build-fuzz
+FUZZ_NAMES	 = addr proxy pguri
+FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
+		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -g -O1
+FUZZ_OPTS	 = -max_len=4096 -timeout=10 -print_final_stats=1
+
+# What the pure modules share (their error-buffer helper).
+FUZZ_COMMON	 = $(wildcard src/errbuf.c)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c src/%.c $(FUZZ_COMMON) \
+	    $(wildcard src/*.h) | $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -o $@ $(filter %.c,$^)
+
+$(FUZZ_BUILD):
+	mkdir -p $(FUZZ_BUILD)
+
+fuzz: $(FUZZ_BINS)
+	@fail=0; for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
+	    cp tests/fuzz/corpus/$$n/* $(FUZZ_BUILD)/corpus-$$n/; \
+	    log=$(FUZZ_BUILD)/fuzz_$$n.log; \
+	    echo "fuzz_$$n: $(FUZZ_SECONDS) s, log in $$log"; \
+	    if $(FUZZ_BUILD)/fuzz_$$n $(FUZZ_OPTS) \
+	        -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(FUZZ_BUILD)/$$n- \
+	        $(FUZZ_BUILD)/corpus-$$n tests/fuzz/regress/$$n >$$log 2>&1; \
+	    then \
+	        grep -E '^#[0-9]+[[:space:]]+DONE' $$log | tail -1; \
+	        grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $$log; \
+	    else \
+	        fail=1; tail -n 40 $$log; \
+	        echo "fuzz_$$n: FAILED; reproducer: $$(ls -t $(FUZZ_BUILD)/$$n-* 2>/dev/null | head -1)"; \
+	    fi; \
+	done; exit $$fail
+
+# Every seed and regression input once, no fuzzing: fast, for each CI run.
+fuzz-regress: $(FUZZ_BINS)
+	@fail=0; for n in $(FUZZ_NAMES); do \
+	    files=$$(find tests/fuzz/corpus/$$n tests/fuzz/regress/$$n \
+	        -type f ! -name .keep | sort); \
+	    if $(FUZZ_BUILD)/fuzz_$$n $$files >$(FUZZ_BUILD)/regress_$$n.log 2>&1; \
+	    then \
+	        echo "fuzz_$$n: $$(echo "$$files" | wc -l) inputs ok"; \
+	    else \
+	        fail=1; tail -n 40 $(FUZZ_BUILD)/regress_$$n.log; \
+	        echo "fuzz_$$n: FAILED"; \
+	    fi; \
+	done; exit $$fail
+
+# The relay e2e suites with sockbridge under valgrind memcheck. build-vg/
+# holds a normal build in real/, "sockbridge" (a link to
+# tests/tools/valgrind-wrap) and "peer"; each sockbridge process writes
+# build-vg/vg/vg.PID.log. Fails if a test fails or any log shows an error
+# or a definite or indirect leak. Valgrind is 20-50 times slower, so the
+# run exports SB_SLOW=1, which tells tests to stretch fixed time budgets
+# (a knob for the .bats files; "make memcheck SB_SLOW=" to run without),
+# and a per-test limit of VG_TEST_TIMEOUT s (BATS_TEST_TIMEOUT).
+VG_BUILD	 = build-vg
+VG_E2E		 = relay|files_faults
+VG_TEST_TIMEOUT	?= 300
+SB_SLOW		?= 1
+
+memcheck:
+	$(MAKE) BUILD=$(VG_BUILD)/real all
+	rm -rf $(VG_BUILD)/vg
+	mkdir -m 1777 $(VG_BUILD)/vg	# tests run some commands as nobody
+	ln -sf ../tests/tools/valgrind-wrap $(VG_BUILD)/sockbridge
+	ln -sf real/peer $(VG_BUILD)/peer
+	@SB_BUILD=$(abspath $(VG_BUILD)) SB_E2E='@($(VG_E2E))' \
+	    SB_SLOW=$(SB_SLOW) BATS_TEST_TIMEOUT=$(VG_TEST_TIMEOUT) \
+	    bash -O extglob tests/run; rc=$$?; \
+	bad=$$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]|indirectly lost: [1-9]' \
+	    $(VG_BUILD)/vg/vg.*.log 2>/dev/null); \
+	for f in $$bad; do echo "== $$f"; cat $$f; done; \
+	echo "memcheck: $$(ls $(VG_BUILD)/vg | wc -l) processes," \
+	    "$$(grep -L 'ERROR SUMMARY' $(VG_BUILD)/vg/vg.*.log | wc -l) not" \
+	    "finished under valgrind (exec, kill -9)," \
+	    "$$(echo $$bad | wc -w) with errors or leaks"; \
+	[ $$rc = 0 ] && [ -z "$$bad" ]
+
 install: $(BUILD)/sockbridge
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/sockbridge $(DESTDIR)$(PREFIX)/bin/sockbridge
@@ -55,4 +146,4 @@ install: $(BUILD)/sockbridge
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check sanitize install clean
+.PHONY: all check sanitize install clean fuzz fuzz-regress memcheck

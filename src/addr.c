@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errbuf.h"
 #include "addr.h"
 
 /* socat keywords for stream addresses, and what each one means here. */
@@ -63,22 +64,6 @@ static const char *const socat_unsupported[] = {
 	"cool-write", "lockfile", "waitlock", "escape", "fdin", "fdout",
 	"nonblock", "o-append", "creat", "lseek", "verbose", "b", "mode-late",
 };
-
-static int	fail(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 void
 addr_init(struct addr *a)
@@ -310,7 +295,7 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 			*p = '-';
 	}
 	if (*kv == '\0')
-		return fail(err, errlen, "empty option");
+		return errbuf_set(err, errlen, "empty option");
 
 	if (strcmp(kv, "fork") == 0) {
 		/* Always concurrent: every connection is served. */
@@ -320,68 +305,68 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		unsigned long m;
 
 		if (v == NULL || *v == '\0')
-			return fail(err, errlen, "option '%s' needs a value", kv);
+			return errbuf_set(err, errlen, "option '%s' needs a value", kv);
 		errno = 0;
 		m = strtoul(v, &end, 8);
 		if (errno != 0 || *end != '\0' || m > 07777 || *v == '-' ||
 		    *v == '+' || isspace((unsigned char)*v))
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "%s=%s: not an octal mode (like 0660)", kv, v);
 		o->mode = (int)m;
 	} else if (strcmp(kv, "user") == 0 || strcmp(kv, "owner") == 0) {
 		if (copy_name(o->user, sizeof(o->user), v) == -1)
-			return fail(err, errlen, "%s=%s: not a user name or id",
+			return errbuf_set(err, errlen, "%s=%s: not a user name or id",
 			    kv, v ? v : "");
 	} else if (strcmp(kv, "group") == 0) {
 		if (copy_name(o->group, sizeof(o->group), v) == -1)
-			return fail(err, errlen, "%s=%s: not a group name or id",
+			return errbuf_set(err, errlen, "%s=%s: not a group name or id",
 			    kv, v ? v : "");
 	} else if (strcmp(kv, "backlog") == 0) {
 		if (addr_parse_int(v, 1, 65535, &n) == -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "backlog=%s: not a number from 1 to 65535", v ? v : "");
 		o->backlog = (int)n;
 	} else if (strcmp(kv, "reuseaddr") == 0) {
 		if (parse_bool(v, &o->reuseaddr) == -1)
-			return fail(err, errlen, "reuseaddr=%s: not 0 or 1", v);
+			return errbuf_set(err, errlen, "reuseaddr=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "unlink-early") == 0) {
 		if (parse_bool(v, &o->unlink_early) == -1)
-			return fail(err, errlen, "unlink-early=%s: not 0 or 1", v);
+			return errbuf_set(err, errlen, "unlink-early=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "unlink-close") == 0) {
 		if (parse_bool(v, &o->unlink_close) == -1)
-			return fail(err, errlen, "unlink-close=%s: not 0 or 1", v);
+			return errbuf_set(err, errlen, "unlink-close=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "connect-timeout") == 0) {
 		if (addr_parse_duration(v, &o->connect_timeout_ms) == -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "connect-timeout=%s: not a duration (like 5 or 250ms)",
 			    v ? v : "");
 	} else if (strcmp(kv, "idle-timeout") == 0) {
 		if (addr_parse_duration(v, &o->idle_timeout_ms) == -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "idle-timeout=%s: not a duration (like 60 or 2m)",
 			    v ? v : "");
 	} else if (strcmp(kv, "max-children") == 0 ||
 	    strcmp(kv, "max-conns") == 0) {
 		if (addr_parse_int(v, 1, 1000000, &n) == -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "%s=%s: not a number from 1 to 1000000", kv, v ? v : "");
 		o->max_conns = (int)n;
 	} else if (strcmp(kv, "bind") == 0) {
 		if (v == NULL || *v == '\0' || strlen(v) >= sizeof(o->bind))
-			return fail(err, errlen, "bind needs an address");
+			return errbuf_set(err, errlen, "bind needs an address");
 		memcpy(o->bind, v, strlen(v) + 1);
 	} else if (strcmp(kv, "max-fails") == 0) {
 		if (addr_parse_int(v, 0, 1000, &n) == -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "max-fails=%s: not a number from 0 to 1000", v ? v : "");
 		o->max_fails = (int)n;
 	} else if (strcmp(kv, "fail-timeout") == 0) {
 		if (addr_parse_duration(v, &o->fail_timeout_ms) == -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "fail-timeout=%s: not a duration (like 10s)", v ? v : "");
 	} else if (strcmp(kv, "backup") == 0) {
 		if (parse_bool(v, &o->backup) == -1)
-			return fail(err, errlen, "backup=%s: not 0 or 1", v);
+			return errbuf_set(err, errlen, "backup=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "allow-uid") == 0 || strcmp(kv, "allow-user") == 0 ||
 	    strcmp(kv, "allow-gid") == 0 || strcmp(kv, "allow-group") == 0) {
 		int user = kv[6] == 'u';
@@ -392,31 +377,31 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		    o->allow_group;
 
 		if (*cnt == ADDR_ACL_MAX)
-			return fail(err, errlen, "more than %d %s entries",
+			return errbuf_set(err, errlen, "more than %d %s entries",
 			    ADDR_ACL_MAX, kv);
 		if ((numeric && addr_parse_int(v, 0, INT_MAX, &n) == -1) ||
 		    copy_name(list[*cnt], sizeof(list[0]), v) == -1)
-			return fail(err, errlen, "%s=%s: not a %s", kv, v ? v : "",
+			return errbuf_set(err, errlen, "%s=%s: not a %s", kv, v ? v : "",
 			    numeric ? "number" : "name or number");
 		(*cnt)++;
 	} else if (strcmp(kv, "allow") == 0) {
 		if (o->nallow_net == ADDR_ACL_MAX)
-			return fail(err, errlen, "more than %d allow= entries",
+			return errbuf_set(err, errlen, "more than %d allow= entries",
 			    ADDR_ACL_MAX);
 		if (v == NULL || addr_parse_net(v, &o->allow_net[o->nallow_net])
 		    == -1)
-			return fail(err, errlen, "allow=%s: not an address or "
+			return errbuf_set(err, errlen, "allow=%s: not an address or "
 			    "network (like 10.0.0.0/8 or ::1)", v ? v : "");
 		o->nallow_net++;
 	} else if (strcmp(kv, "accept-proxy") == 0) {
 		if (parse_bool(v, &o->accept_proxy) == -1)
-			return fail(err, errlen, "accept-proxy=%s: not 0 or 1", v);
+			return errbuf_set(err, errlen, "accept-proxy=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "send-proxy") == 0 ||
 	    strcmp(kv, "send-proxy-v2") == 0) {
 		int on;
 
 		if (parse_bool(v, &on) == -1)
-			return fail(err, errlen, "%s=%s: not 0 or 1", kv, v);
+			return errbuf_set(err, errlen, "%s=%s: not 0 or 1", kv, v);
 		o->send_proxy = on ? (kv[10] == '\0' ? 1 : 2) : 0;
 	} else if (strcmp(kv, "nodelay") == 0) {
 		/* TCP_NODELAY is always on for relayed tcp sockets. */
@@ -425,9 +410,9 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		for (i = 0; i < sizeof(socat_unsupported) /
 		    sizeof(socat_unsupported[0]); i++)
 			if (strcmp(kv, socat_unsupported[i]) == 0)
-				return fail(err, errlen,
+				return errbuf_set(err, errlen,
 				    "socat option '%s' is not supported", kv);
-		return fail(err, errlen, "unknown option '%s'", kv);
+		return errbuf_set(err, errlen, "unknown option '%s'", kv);
 	}
 	return 0;
 }
@@ -439,7 +424,7 @@ parse_port(struct addr *a, const char *p, char *err, size_t errlen)
 	long n;
 
 	if (addr_parse_int(p, 0, 65535, &n) == -1)
-		return fail(err, errlen, "port '%s' is not a number from 0 to 65535",
+		return errbuf_set(err, errlen, "port '%s' is not a number from 0 to 65535",
 		    p);
 	a->port = (unsigned int)n;
 	return 0;
@@ -456,21 +441,21 @@ parse_tcp(struct addr *a, char *s, char *err, size_t errlen)
 	size_t hl;
 
 	if (*s == '\0')
-		return fail(err, errlen, "missing port");
+		return errbuf_set(err, errlen, "missing port");
 	if (*s == '[') {
 		char *end = strchr(s, ']');
 
 		if (end == NULL)
-			return fail(err, errlen, "missing ']' after IPv6 address");
+			return errbuf_set(err, errlen, "missing ']' after IPv6 address");
 		if (end[1] != ':')
-			return fail(err, errlen, "missing port after ']'");
+			return errbuf_set(err, errlen, "missing port after ']'");
 		hl = (size_t)(end - s - 1);
 		if (hl == 0 || hl >= sizeof(a->host))
-			return fail(err, errlen, "bad IPv6 address");
+			return errbuf_set(err, errlen, "bad IPv6 address");
 		memcpy(a->host, s + 1, hl);
 		a->host[hl] = '\0';
 		if (strchr(a->host, ':') == NULL)
-			return fail(err, errlen, "'[%s]' is not an IPv6 address",
+			return errbuf_set(err, errlen, "'[%s]' is not an IPv6 address",
 			    a->host);
 		a->host_given = 1;
 		if (a->family == AF_UNSPEC)
@@ -481,16 +466,16 @@ parse_tcp(struct addr *a, char *s, char *err, size_t errlen)
 	if (colon == NULL)
 		return parse_port(a, s, err, errlen);
 	if (strchr(s, ':') != colon)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 		    "IPv6 address needs brackets: tcp:[::1]:PORT");
 	hl = (size_t)(colon - s);
 	if (hl == 0)
-		return fail(err, errlen, "empty host before ':'");
+		return errbuf_set(err, errlen, "empty host before ':'");
 	if (hl >= sizeof(a->host))
-		return fail(err, errlen, "host name too long");
+		return errbuf_set(err, errlen, "host name too long");
 	for (size_t i = 0; i < hl; i++)
 		if (!isalnum((unsigned char)s[i]) && strchr(".-_", s[i]) == NULL)
-			return fail(err, errlen, "bad character in host name");
+			return errbuf_set(err, errlen, "bad character in host name");
 	memcpy(a->host, s, hl);
 	a->host[hl] = '\0';
 	a->host_given = 1;
@@ -511,17 +496,17 @@ parse_unix(struct addr *a, const char *s, char *err, size_t errlen)
 		a->kind = ADDR_ABSTRACT;
 		/* One byte of sun_path holds the leading NUL. */
 		if (n == 0)
-			return fail(err, errlen, "empty abstract socket name");
+			return errbuf_set(err, errlen, "empty abstract socket name");
 		if (n > ADDR_PATH_MAX - 1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "abstract name is %zu bytes, the limit is %d", n,
 			    ADDR_PATH_MAX - 1);
 	} else {
 		a->kind = ADDR_UNIX;
 		if (n == 0)
-			return fail(err, errlen, "empty socket path");
+			return errbuf_set(err, errlen, "empty socket path");
 		if (n > ADDR_PATH_MAX - 1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "socket path is %zu bytes, longer than the %d that "
 			    "sun_path allows", n, ADDR_PATH_MAX - 1);
 	}
@@ -552,9 +537,9 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 
 	addr_init(a);
 	if (text == NULL || *text == '\0')
-		return fail(err, errlen, "empty address");
+		return errbuf_set(err, errlen, "empty address");
 	if (strlen(text) >= ADDR_CMD_MAX)
-		return fail(err, errlen, "address longer than %d bytes",
+		return errbuf_set(err, errlen, "address longer than %d bytes",
 		    ADDR_CMD_MAX - 1);
 
 	/* Identify the form; rest points at its arguments. */
@@ -602,10 +587,10 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 		}
 		if (rest == NULL) {
 			if (strchr(text, ':') != NULL)
-				return fail(err, errlen,
+				return errbuf_set(err, errlen,
 				    "unknown address type '%.*s'",
 				    (int)(strchr(text, ':') - text), text);
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "not an address (try unix:/path or tcp:HOST:PORT)");
 		}
 	}
@@ -613,14 +598,14 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 	/* The first field holds the form's argument, the rest options. */
 	if (a->kind != ADDR_STDIO && a->kind != ADDR_SYSTEMD) {
 		if (next_field(&rest, head, sizeof(head), keep_quotes) == -1)
-			return fail(err, errlen, "unbalanced quote or too long");
+			return errbuf_set(err, errlen, "unbalanced quote or too long");
 	} else {
 		head[0] = '\0';
 		if (a->kind == ADDR_SYSTEMD && *rest != ',' && *rest != '\0') {
 			if (next_field(&rest, head, sizeof(head), 0) == -1)
-				return fail(err, errlen, "bad systemd name");
+				return errbuf_set(err, errlen, "bad systemd name");
 			if (copy_name(a->name, sizeof(a->name), head) == -1)
-				return fail(err, errlen,
+				return errbuf_set(err, errlen,
 				    "bad systemd socket name '%s'", head);
 		}
 		if (*rest == ',')
@@ -643,14 +628,14 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 		break;
 	case ADDR_EXEC:
 		if (head[0] == '\0')
-			return fail(err, errlen, "empty command");
+			return errbuf_set(err, errlen, "empty command");
 		memcpy(a->cmd, head, strlen(head) + 1);
 		break;
 	case ADDR_FD: {
 		long n;
 
 		if (addr_parse_int(head, 0, INT_MAX, &n) == -1)
-			return fail(err, errlen, "fd:%s: not a file descriptor",
+			return errbuf_set(err, errlen, "fd:%s: not a file descriptor",
 			    head);
 		a->fd = (int)n;
 		break;
@@ -661,7 +646,7 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 
 	while (*rest != '\0') {
 		if (next_field(&rest, opt, sizeof(opt), 0) == -1)
-			return fail(err, errlen, "unbalanced quote in options");
+			return errbuf_set(err, errlen, "unbalanced quote in options");
 		if (parse_option(a, opt, err, errlen) == -1)
 			return -1;
 	}
@@ -678,11 +663,11 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 				bl -= 2;
 			}
 			if (bl == 0 || bl >= sizeof(a->host))
-				return fail(err, errlen, "bad bind address");
+				return errbuf_set(err, errlen, "bad bind address");
 			for (size_t k = 0; k < bl; k++)
 				if (!isalnum((unsigned char)b[k]) &&
 				    strchr(".-_:%", b[k]) == NULL)
-					return fail(err, errlen,
+					return errbuf_set(err, errlen,
 					    "bad character in bind address");
 			memcpy(a->host, b, bl);
 			a->host[bl] = '\0';
@@ -696,12 +681,12 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 	 * only fail later, when resolved. */
 	if (a->kind == ADDR_TCP && a->family == AF_INET &&
 	    strchr(a->host, ':') != NULL)
-		return fail(err, errlen, "'%s' is an IPv6 address; this is an "
+		return errbuf_set(err, errlen, "'%s' is an IPv6 address; this is an "
 		    "IPv4 address type", a->host);
 	if (a->kind == ADDR_TCP && a->family == AF_INET6 && a->host[0] != '\0' &&
 	    strchr(a->host, ':') == NULL && strspn(a->host, "0123456789.") ==
 	    strlen(a->host))
-		return fail(err, errlen, "'%s' is an IPv4 address; this is an "
+		return errbuf_set(err, errlen, "'%s' is an IPv4 address; this is an "
 		    "IPv6 address type", a->host);
 	return 0;
 }
@@ -713,49 +698,49 @@ addr_check_role(const struct addr *a, enum addr_role role, char *err,
 	const char *what = role == ADDR_ROLE_LISTEN ? "listen" : "target";
 
 	if (a->role != ADDR_ROLE_ANY && a->role != role)
-		return fail(err, errlen, "cannot be used as the %s address "
+		return errbuf_set(err, errlen, "cannot be used as the %s address "
 		    "(it is a %s address)", what,
 		    a->role == ADDR_ROLE_LISTEN ? "listen" : "connect");
 	if (role == ADDR_ROLE_LISTEN) {
 		if (a->opt.bind[0] != '\0')
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "bind= applies to connecting addresses");
 		if (a->opt.connect_timeout_ms != -1)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "connect-timeout= belongs on the target address");
 		if (a->opt.max_fails != -1 || a->opt.fail_timeout_ms != -1 ||
 		    a->opt.backup)
-			return fail(err, errlen, "max-fails=, fail-timeout= and "
+			return errbuf_set(err, errlen, "max-fails=, fail-timeout= and "
 			    "backup belong on target addresses");
 		if (a->opt.send_proxy)
-			return fail(err, errlen, "send-proxy belongs on target "
+			return errbuf_set(err, errlen, "send-proxy belongs on target "
 			    "addresses");
 		if ((a->opt.nallow_user || a->opt.nallow_group) &&
 		    a->kind != ADDR_UNIX && a->kind != ADDR_ABSTRACT &&
 		    a->kind != ADDR_FD && a->kind != ADDR_SYSTEMD)
-			return fail(err, errlen, "allow-uid/gid/user/group need "
+			return errbuf_set(err, errlen, "allow-uid/gid/user/group need "
 			    "a unix listener (peer credentials)");
 		if (a->opt.nallow_net && a->kind != ADDR_TCP &&
 		    a->kind != ADDR_FD && a->kind != ADDR_SYSTEMD)
-			return fail(err, errlen, "allow= needs a tcp listener");
+			return errbuf_set(err, errlen, "allow= needs a tcp listener");
 	} else {
 		if (a->opt.mode != -1 || a->opt.user[0] != '\0' ||
 		    a->opt.group[0] != '\0')
-			return fail(err, errlen, "mode=, user= and group= apply "
+			return errbuf_set(err, errlen, "mode=, user= and group= apply "
 			    "to a socket file the relay creates (listen side)");
 		if (a->opt.backlog != -1 || a->opt.unlink_early > 0)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 			    "backlog= and unlink-early apply to the listen side");
 		if (a->opt.nallow_user || a->opt.nallow_group ||
 		    a->opt.nallow_net || a->opt.accept_proxy)
-			return fail(err, errlen, "allow... and accept-proxy apply "
+			return errbuf_set(err, errlen, "allow... and accept-proxy apply "
 			    "to the listen side");
 		if (a->opt.bind[0] != '\0' && a->kind != ADDR_TCP)
-			return fail(err, errlen, "bind= is supported on tcp only");
+			return errbuf_set(err, errlen, "bind= is supported on tcp only");
 	}
 	if ((a->opt.mode != -1 || a->opt.user[0] != '\0' ||
 	    a->opt.group[0] != '\0') && a->kind != ADDR_UNIX)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 		    "mode=, user= and group= need a socket file (unix:/path)");
 	return 0;
 }

@@ -147,21 +147,6 @@ struct env {
 	struct net_sa	 tcp_sa, unix_sa;
 };
 
-static int	bench_err(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-bench_err(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_err("%s", msg);
-	return -1;
-}
-
 /* "64", "1K", "64K", "1M" -> bytes, 1 to 64 MiB. */
 static int
 parse_size(const char *s, size_t *out)
@@ -232,14 +217,14 @@ parse_args(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, "h", longopts, &li)) != -1) {
 		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
-			return bench_err("unknown option '%s' (did you mean "
+			return log_fail("unknown option '%s' (did you mean "
 			    "--%s?)", bad, longopts[li].name);
 		li = -1;
 		switch (ch) {
 		case OPT_NETWORK:
 			if (strcmp(optarg, "tcp") != 0 &&
 			    strcmp(optarg, "unix") != 0)
-				return bench_err("--network %s: use tcp or unix",
+				return log_fail("--network %s: use tcp or unix",
 				    optarg);
 			o->network = optarg;
 			break;
@@ -251,13 +236,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_LOOP:
 			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
-				return bench_err("--loop %s: not a number from 1 "
+				return log_fail("--loop %s: not a number from 1 "
 				    "to 1000000", optarg);
 			o->loop = (int)n;
 			break;
 		case OPT_USERS:
 			if ((i = parse_list(optarg, tmp, MAX_USERS, 0)) < 0)
-				return bench_err("--users %s: a list of up to %d "
+				return log_fail("--users %s: a list of up to %d "
 				    "numbers from 1 to 1000, like 1,10", optarg,
 				    MAX_USERS);
 			for (o->nusers = 0; o->nusers < i; o->nusers++)
@@ -268,31 +253,31 @@ parse_args(int argc, char **argv, struct opts *o)
 				if (strcmp(optarg, work_names[i]) == 0)
 					break;
 			if (i == 4)
-				return bench_err("--mode %s: use lines, pingpong, "
+				return log_fail("--mode %s: use lines, pingpong, "
 				    "stream or stream-up", optarg);
 			o->work = (enum bench_work)i;
 			break;
 		case OPT_SIZE:
 			if ((o->nsizes = parse_list(optarg, o->sizes, MAX_SIZES,
 			    1)) < 0)
-				return bench_err("--size %s: a list of sizes "
+				return log_fail("--size %s: a list of sizes "
 				    "from 1 to 64M, like 64,1K,64K", optarg);
 			break;
 		case OPT_DURATION:
 			if (addr_parse_duration(optarg, &o->duration_ms) == -1 ||
 			    o->duration_ms == 0)
-				return bench_err("--duration %s: not a duration "
+				return log_fail("--duration %s: not a duration "
 				    "(like 2s or 500ms)", optarg);
 			break;
 		case OPT_COUNT:
 			if (addr_parse_int(optarg, 1, 1000000000, &n) == -1)
-				return bench_err("--count %s: not a number from 1 "
+				return log_fail("--count %s: not a number from 1 "
 				    "to 1000000000", optarg);
 			o->count = (uint64_t)n;
 			break;
 		case OPT_WARMUP:
 			if (addr_parse_duration(optarg, &o->warmup_ms) == -1)
-				return bench_err("--warmup %s: not a duration "
+				return log_fail("--warmup %s: not a duration "
 				    "(like 200ms)", optarg);
 			break;
 		case OPT_RATE: {
@@ -300,7 +285,7 @@ parse_args(int argc, char **argv, struct opts *o)
 
 			o->rate = strtod(optarg, &end);
 			if (*end != '\0' || !(o->rate >= 1 && o->rate <= 1e7))
-				return bench_err("--rate %s: messages per second "
+				return log_fail("--rate %s: messages per second "
 				    "per user, from 1 to 10000000", optarg);
 			break;
 		}
@@ -315,7 +300,7 @@ parse_args(int argc, char **argv, struct opts *o)
 				for (i = 0; i < 4 && strcmp(tok, peers[i]); i++)
 					;
 				if (i == 4)
-					return bench_err("--compare: unknown relay "
+					return log_fail("--compare: unknown relay "
 					    "'%s' (socat, haproxy, "
 					    "systemd-socket-proxyd, nginx)", tok);
 			}
@@ -333,7 +318,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_REPEAT:
 			if (addr_parse_int(optarg, 1, 100, &n) == -1)
-				return bench_err("--repeat %s: not a number from "
+				return log_fail("--repeat %s: not a number from "
 				    "1 to 100", optarg);
 			o->repeat = (int)n;
 			break;
@@ -342,9 +327,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			return 1;
 		default:
 			if (optopt != 0)
-				return bench_err("option '%s' needs a value",
+				return log_fail("option '%s' needs a value",
 				    argv[optind - 1]);
-			return bench_err("unknown option '%s' (see 'sockbridge "
+			return log_fail("unknown option '%s' (see 'sockbridge "
 			    "bench --help')", argv[optind - 1]);
 		}
 	}
@@ -353,10 +338,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			if (strcmp(argv[optind], work_names[i]) == 0)
 				break;
 		if (i == 4)
-			return bench_err("unexpected argument '%s' (workloads: "
+			return log_fail("unexpected argument '%s' (workloads: "
 			    "lines, pingpong, stream, stream-up)", argv[optind]);
 		if (optind + 1 < argc)
-			return bench_err("unexpected argument '%s'",
+			return log_fail("unexpected argument '%s'",
 			    argv[optind + 1]);
 		o->work = (enum bench_work)i;
 	}
@@ -375,15 +360,15 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->work == BENCH_LINES && (o->count > 0 || o->nsizes > 1 ||
 	    o->sizes[0] != 65536))
-		return bench_err("--size and --count apply to pingpong and "
+		return log_fail("--size and --count apply to pingpong and "
 		    "stream; lines come from the input");
 	if (o->work != BENCH_LINES && (o->input != NULL || o->loop != 1))
-		return bench_err("--input and --loop apply to the lines "
+		return log_fail("--input and --loop apply to the lines "
 		    "workload");
 	if (o->rate > 0 && o->work >= BENCH_STREAM)
-		return bench_err("--rate applies to lines and pingpong");
+		return log_fail("--rate applies to lines and pingpong");
 	if (o->address != NULL && (o->compare != NULL || o->no_relay))
-		return bench_err("--compare and --no-relay need the built-in "
+		return log_fail("--compare and --no-relay need the built-in "
 		    "servers (no --address)");
 	return 0;
 }
@@ -398,22 +383,22 @@ read_input(const char *path, size_t *len)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		bench_err("input %s: %s", path, strerror(errno));
+		log_fail("input %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		bench_err("input %s: not a regular file", path);
+		log_fail("input %s: not a regular file", path);
 		close(fd);
 		return NULL;
 	}
 	if (st.st_size == 0 || st.st_size > INPUT_MAX) {
-		bench_err("input %s: %s", path, st.st_size == 0 ?
+		log_fail("input %s: %s", path, st.st_size == 0 ?
 		    "the file is empty" : "larger than 1 GiB");
 		close(fd);
 		return NULL;
 	}
 	if ((buf = malloc((size_t)st.st_size)) == NULL) {
-		bench_err("input %s: out of memory", path);
+		log_fail("input %s: out of memory", path);
 		close(fd);
 		return NULL;
 	}
@@ -421,7 +406,7 @@ read_input(const char *path, size_t *len)
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 
 		if (n <= 0) {
-			bench_err("input %s: %s", path, n == 0 ?
+			log_fail("input %s: %s", path, n == 0 ?
 			    "file shrank while reading" : strerror(errno));
 			free(buf);
 			close(fd);
@@ -455,12 +440,12 @@ resolve_address(const struct opts *o, struct path *p)
 	if (addr_parse(&a, spec, err, sizeof(err)) == -1 ||
 	    (a.kind != ADDR_TCP && a.kind != ADDR_UNIX &&
 	    a.kind != ADDR_ABSTRACT))
-		return bench_err("--address %s: %s", o->address,
+		return log_fail("--address %s: %s", o->address,
 		    a.kind == ADDR_NONE ? err : "not a tcp or unix address");
 	if (a.kind == ADDR_TCP && !a.host_given)
 		snprintf(a.host, sizeof(a.host), "127.0.0.1");
 	if (net_sockaddr(&a, 0, &p->sa, err, sizeof(err)) == -1)
-		return bench_err("--address %s: %s", o->address, err);
+		return log_fail("--address %s: %s", o->address, err);
 	snprintf(p->name, sizeof(p->name), "%s", a.kind == ADDR_TCP ? "tcp" :
 	    "unix");
 	return 0;
@@ -603,7 +588,7 @@ start_servers(struct env *e, int discard)
 	snprintf(e->dir, sizeof(e->dir), "/tmp/sockbridge-bench.XXXXXX");
 	if (mkdtemp(e->dir) == NULL) {
 		e->dir[0] = '\0';
-		return bench_err("bench: temp dir: %s", strerror(errno));
+		return log_fail("bench: temp dir: %s", strerror(errno));
 	}
 	memset(&e->tcp_sa, 0, sizeof(e->tcp_sa));
 	sin->sin_family = AF_INET;
@@ -612,7 +597,7 @@ start_servers(struct env *e, int discard)
 	unix_sa(&e->unix_sa, e->dir, "echo.sock");
 	if ((tfd = bind_listener(&e->tcp_sa)) == -1 ||
 	    (ufd = bind_listener(&e->unix_sa)) == -1)
-		return bench_err("bench: listen for the echo server: %s",
+		return log_fail("bench: listen for the echo server: %s",
 		    strerror(errno));
 	/* One echo process serves both: fd 3 (tcp) and fd 4 (unix). */
 	argv[n++] = self_exe();
@@ -627,7 +612,7 @@ start_servers(struct env *e, int discard)
 	close(tfd);
 	close(ufd);
 	if (e->server_pid == -1)
-		return bench_err("bench: start echo server: %s",
+		return log_fail("bench: start echo server: %s",
 		    strerror(errno));
 	return 0;
 }
@@ -642,7 +627,7 @@ start_relay(struct env *e, struct path *p)
 
 	unix_sa(&p->sa, e->dir, "relay.sock");
 	if ((fd = bind_listener(&p->sa)) == -1)
-		return bench_err("bench: listen for the relay: %s",
+		return log_fail("bench: listen for the relay: %s",
 		    strerror(errno));
 	snprintf(target, sizeof(target), "tcp:127.0.0.1:%u",
 	    ntohs(sin->sin_port));
@@ -733,7 +718,7 @@ start_peer(struct env *e, const char *peer, struct path *p)
 		    "listen bench\n  bind unix@%s\n  server echo 127.0.0.1:%u\n",
 		    maxconn, sock, port);
 		if (write_file(cfg, text) == -1)
-			return bench_err("bench: %s: %s", cfg, strerror(errno));
+			return log_fail("bench: %s: %s", cfg, strerror(errno));
 		argv[0] = "haproxy"; argv[1] = "-db"; argv[2] = "-q";
 		argv[3] = "-f"; argv[4] = cfg; argv[5] = NULL;
 	} else if (strcmp(peer, "systemd-socket-proxyd") == 0) {
@@ -762,19 +747,19 @@ start_peer(struct env *e, const char *peer, struct path *p)
 		    access(mod, R_OK) == 0 ? ";\n" : "", e->dir, e->dir, sock,
 		    port);
 		if (write_file(cfg, text) == -1)
-			return bench_err("bench: %s: %s", cfg, strerror(errno));
+			return log_fail("bench: %s: %s", cfg, strerror(errno));
 		argv[0] = have("nginx") ? "nginx" : "/usr/sbin/nginx";
 		argv[1] = "-c"; argv[2] = cfg; argv[3] = "-g";
 		argv[4] = "daemon off;"; argv[5] = "-e";
 		snprintf(a1, sizeof(a1), "%s/nginx-error.log", e->dir);
 		argv[6] = a1; argv[7] = NULL;
 	} else
-		return bench_err("--compare: unknown relay '%s' (socat, haproxy, "
+		return log_fail("--compare: unknown relay '%s' (socat, haproxy, "
 		    "systemd-socket-proxyd, nginx)", peer);
 	if ((p->relay_pid = spawn(e, argv, NULL, 0)) == -1)
-		return bench_err("bench: start %s: %s", peer, strerror(errno));
+		return log_fail("bench: start %s: %s", peer, strerror(errno));
 	if (wait_ready(&p->sa, p->relay_pid) == -1)
-		return bench_err("bench: %s did not start listening on %s",
+		return log_fail("bench: %s did not start listening on %s",
 		    peer, sock);
 	return 0;
 }
@@ -810,7 +795,7 @@ setup_paths(const struct opts *o, struct env *e, struct path *paths)
 			int rc;
 
 			if (n == MAX_PATHS)
-				return bench_err("--compare: too many relays");
+				return log_fail("--compare: too many relays");
 			rc = start_peer(e, tok, &paths[n]);
 			if (rc == -1)
 				return -1;
@@ -885,7 +870,7 @@ run_bench(int argc, char **argv)
 		    corpus_generate(&len);
 		if (data == NULL) {
 			if (o.input == NULL)
-				bench_err("bench: out of memory");
+				log_fail("bench: out of memory");
 			return 1;
 		}
 	}
@@ -907,7 +892,7 @@ run_bench(int argc, char **argv)
 		struct bench_result *runs[MAX_PATHS][MAX_REPEAT];
 
 		if (nrows + (size_t)npaths > MAX_ROWS) {
-			status = bench_err("bench: too many runs");
+			status = -log_fail("bench: too many runs");
 			break;
 		}
 		memset(runs, 0, sizeof(runs));
@@ -919,7 +904,7 @@ run_bench(int argc, char **argv)
 			char label[128];
 
 			if ((runs[pi][rep] = res) == NULL) {
-				status = bench_err("bench: out of memory");
+				status = -log_fail("bench: out of memory");
 				break;
 			}
 			memset(&spec, 0, sizeof(spec));
@@ -966,7 +951,7 @@ run_bench(int argc, char **argv)
 		}
 	}
 	if (rows == NULL)
-		status = bench_err("bench: out of memory");
+		status = -log_fail("bench: out of memory");
 	env_cleanup(&e);
 	if (nrows > 0) {
 		if (o.json)
@@ -974,8 +959,8 @@ run_bench(int argc, char **argv)
 		else
 			report_table(stdout, rows, nrows);
 		if (o.svg != NULL && (rc = report_svg(o.svg, rows, nrows)) < 0)
-			status = bench_err("bench: --svg %s: %s", o.svg,
-			    strerror(-rc)) ? 1 : 1;
+			status = -log_fail("bench: --svg %s: %s", o.svg,
+			    strerror(-rc));
 	}
 	for (size_t i = 0; i < nrows; i++)
 		free(rows[i].res);

@@ -125,21 +125,6 @@ struct flag_opts {
 	char	 mode[16], user[ADDR_NAME_MAX], group[ADDR_NAME_MAX];
 };
 
-static int usage_err(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-usage_err(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_err("%s", msg);
-	return -1;
-}
-
 /* Merge a flag into an address option; both given and different is an
  * error. Returns 0 or -1 (logged). */
 static int
@@ -148,7 +133,7 @@ merge_int(int *opt, int flag, const char *name, const char *where)
 	if (flag == -1)
 		return 0;
 	if (*opt != -1 && *opt != flag)
-		return usage_err("%s given both as a flag and in %s, with "
+		return log_fail("%s given both as a flag and in %s, with "
 		    "different values", name, where);
 	*opt = flag;
 	return 0;
@@ -161,7 +146,7 @@ merge_str(char *opt, size_t len, const char *flag, const char *name,
 	if (flag[0] == '\0')
 		return 0;
 	if (opt[0] != '\0' && strcmp(opt, flag) != 0)
-		return usage_err("%s given both as a flag and in %s, with "
+		return log_fail("%s given both as a flag and in %s, with "
 		    "different values", name, where);
 	snprintf(opt, len, "%s", flag);
 	return 0;
@@ -178,7 +163,7 @@ apply_listen_flags(struct addr *a, const struct flag_opts *fl, const char *text)
 
 		snprintf(spec, sizeof(spec), "unix:/x,mode=%s", fl->mode);
 		if (addr_parse(&tmp, spec, err, sizeof(err)) == -1)
-			return usage_err("--mode %s: not an octal mode "
+			return log_fail("--mode %s: not an octal mode "
 			    "(like 0660)", fl->mode);
 		if (merge_int(&a->opt.mode, tmp.opt.mode, "mode", text) == -1)
 			return -1;
@@ -196,7 +181,7 @@ static int
 parse_duration_flag(const char *name, const char *v, int *ms)
 {
 	if (addr_parse_duration(v, ms) == -1)
-		return usage_err("%s %s: not a duration (like 5, 2.5, 250ms, "
+		return log_fail("%s %s: not a duration (like 5, 2.5, 250ms, "
 		    "1m; at most a day)", name, v);
 	return 0;
 }
@@ -234,13 +219,13 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 	while ((ch = getopt_long(argc, argv, echo ? "+c:T:i:d:qvh" :
 	    "c:T:i:d:qvh", longopts, &li)) != -1) {
 		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
-			return usage_err("unknown option '%s' (did you mean "
+			return log_fail("unknown option '%s' (did you mean "
 			    "--%s?)", bad, longopts[li].name);
 		li = -1;
 		switch (ch) {
 		case 'c':
 			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
-				return usage_err("--max-conns %s: not a number "
+				return log_fail("--max-conns %s: not a number "
 				    "from 1 to 1000000", optarg);
 			fl.max_conns = (int)n;
 			break;
@@ -249,7 +234,7 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			    &fl.connect_ms) == -1)
 				return -1;
 			if (fl.connect_ms == 0)
-				return usage_err("--connect-timeout %s: must be "
+				return log_fail("--connect-timeout %s: must be "
 				    "more than 0", optarg);
 			break;
 		case 'i':
@@ -281,11 +266,11 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			    sizeof(err)) == -1 ||
 			    addr_check_role(&cfg->stats, ADDR_ROLE_LISTEN, err,
 			    sizeof(err)) == -1)
-				return usage_err("--stats %s: %s", optarg, err);
+				return log_fail("--stats %s: %s", optarg, err);
 			if (cfg->stats.kind != ADDR_UNIX &&
 			    cfg->stats.kind != ADDR_ABSTRACT &&
 			    cfg->stats.kind != ADDR_TCP)
-				return usage_err("--stats %s: use a unix or tcp "
+				return log_fail("--stats %s: use a unix or tcp "
 				    "address", optarg);
 			break;
 		}
@@ -294,13 +279,13 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			break;
 		case OPT_BACKLOG:
 			if (addr_parse_int(optarg, 1, 65535, &n) == -1)
-				return usage_err("--backlog %s: not a number "
+				return log_fail("--backlog %s: not a number "
 				    "from 1 to 65535", optarg);
 			fl.backlog = (int)n;
 			break;
 		case OPT_PIPE:
 			if (addr_parse_int(optarg, 4096, 1 << 24, &n) == -1)
-				return usage_err("--pipe-size %s: not a number "
+				return log_fail("--pipe-size %s: not a number "
 				    "from 4096 to 16777216", optarg);
 			cfg->pipe_size = (int)n;
 			break;
@@ -314,12 +299,12 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			else if (strcmp(optarg, "first") == 0)
 				cfg->balance = UPSTREAM_FIRST;
 			else
-				return usage_err("--balance %s: use rr or first",
+				return log_fail("--balance %s: use rr or first",
 				    optarg);
 			break;
 		case OPT_DISCARD:
 			if (!echo)
-				return usage_err("--discard is an echo option");
+				return log_fail("--discard is an echo option");
 			cfg->discard = 1;
 			break;
 		case 'q':
@@ -333,15 +318,15 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			return 1;
 		default:
 			if (optopt != 0 && strchr("cTid", optopt) != NULL)
-				return usage_err("option -%c needs a value",
+				return log_fail("option -%c needs a value",
 				    optopt);
-			return usage_err("unknown option '%s' (see "
+			return log_fail("unknown option '%s' (see "
 			    "'sockbridge %s --help')", argv[optind - 1],
 			    echo ? "echo" : "relay");
 		}
 	}
 	if (quiet && verbose)
-		return usage_err("-q and -v cannot be combined");
+		return log_fail("-q and -v cannot be combined");
 	log_level = quiet ? LOG_ERR : verbose == 0 ? LOG_NOTICE :
 	    verbose == 1 ? LOG_INFO : LOG_DEBUG;
 
@@ -349,15 +334,15 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 	argv += optind;
 	nlisten = echo ? argc : 1;
 	if (echo && argc < 1)
-		return usage_err("echo needs at least one address to listen "
+		return log_fail("echo needs at least one address to listen "
 		    "on");
 	if (!echo && argc < 2)
-		return usage_err("relay needs LISTEN and at least one TARGET "
+		return log_fail("relay needs LISTEN and at least one TARGET "
 		    "(got %d address%s)", argc, argc == 1 ? "" : "es");
 	if (!echo && argc - 1 > UPSTREAM_MAX)
-		return usage_err("at most %d targets", UPSTREAM_MAX);
+		return log_fail("at most %d targets", UPSTREAM_MAX);
 	if (nlisten > RELAY_MAX_LISTEN)
-		return usage_err("at most 16 listen addresses");
+		return log_fail("at most 16 listen addresses");
 
 	for (int i = 0; i < nlisten; i++) {
 		struct addr *a = &cfg->listen[i];
@@ -366,10 +351,10 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		    apply_listen_flags(a, &fl, argv[i]) == -1)
 			return -1;
 		if (echo && a->kind == ADDR_STDIO)
-			return usage_err("%s: echo cannot listen on stdio",
+			return log_fail("%s: echo cannot listen on stdio",
 			    argv[i]);
 		if (a->opt.mode != -1 && a->kind != ADDR_UNIX)
-			return usage_err("%s: --mode, --owner and --group need a "
+			return log_fail("%s: --mode, --owner and --group need a "
 			    "socket file (unix:/path)", argv[i]);
 		if (merge_int(&fl.max_conns, a->opt.max_conns, "max-conns",
 		    argv[i]) == -1 ||
@@ -384,16 +369,16 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		if (parse_addr(t, argv[i], ADDR_ROLE_CONNECT) == -1)
 			return -1;
 		if (t->kind == ADDR_STDIO && cfg->listen[0].kind == ADDR_STDIO)
-			return usage_err("stdio cannot be both LISTEN and "
+			return log_fail("stdio cannot be both LISTEN and "
 			    "TARGET");
 		if (t->kind == ADDR_STDIO && argc - nlisten > 1)
-			return usage_err("stdio cannot be one of several "
+			return log_fail("stdio cannot be one of several "
 			    "targets");
 		if (t->kind == ADDR_FD || t->kind == ADDR_SYSTEMD)
-			return usage_err("%s: inherited sockets are listen "
+			return log_fail("%s: inherited sockets are listen "
 			    "addresses", argv[i]);
 		if (t->opt.reuseaddr != -1)
-			return usage_err("%s: reuseaddr applies to the listen "
+			return log_fail("%s: reuseaddr applies to the listen "
 			    "address", argv[i]);
 		if (merge_int(&fl.connect_ms, t->opt.connect_timeout_ms,
 		    "connect-timeout", argv[i]) == -1 ||
@@ -404,7 +389,7 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			return -1;
 	}
 	if (echo && fl.connect_ms != -1)
-		return usage_err("echo has no target: --connect-timeout does "
+		return log_fail("echo has no target: --connect-timeout does "
 		    "not apply");
 	if (fl.max_conns != -1)
 		cfg->max_conns = fl.max_conns;

@@ -18,24 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "listener.h"
 #include "net.h"
 #include "sockinfo.h"
 #include "sys.h"
-
-static int	fail(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void
 listener_init(struct listener *l)
@@ -125,11 +112,11 @@ clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	if (lstat(a->path, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(err, errlen, "unix:%s: %s", a->path,
+		return errbuf_set(err, errlen, "unix:%s: %s", a->path,
 		    strerror(errno));
 	}
 	if (!S_ISSOCK(st.st_mode))
-		return fail(err, errlen, "unix:%s: exists and is not a socket "
+		return errbuf_set(err, errlen, "unix:%s: exists and is not a socket "
 		    "(%s); not touching it", a->path,
 		    S_ISREG(st.st_mode) ? "a regular file" :
 		    S_ISDIR(st.st_mode) ? "a directory" :
@@ -139,7 +126,7 @@ clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	if (net_sockaddr(a, 0, &sa, err, errlen) == -1)
 		return -1;
 	if ((fd = sys_socket(AF_UNIX, SOCK_STREAM)) < 0)
-		return fail(err, errlen, "socket: %s", strerror(-fd));
+		return errbuf_set(err, errlen, "socket: %s", strerror(-fd));
 	rc = connect(fd, (struct sockaddr *)&sa.ss, sa.len) == -1 ? errno : 0;
 	if (rc == 0 || rc == EAGAIN || rc == EINPROGRESS)
 		describe_owner(fd, a->path, owner, sizeof(owner));
@@ -150,17 +137,17 @@ clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	case 0:
 	case EAGAIN:
 	case EINPROGRESS:
-		return fail(err, errlen, "unix:%s: a server%s is listening on "
+		return errbuf_set(err, errlen, "unix:%s: a server%s is listening on "
 		    "it; not replacing it", a->path, owner);
 	case EPROTOTYPE:
-		return fail(err, errlen, "unix:%s: is a datagram socket in "
+		return errbuf_set(err, errlen, "unix:%s: is a datagram socket in "
 		    "use or of another type; not touching it", a->path);
 	default:
-		return fail(err, errlen, "unix:%s: cannot tell whether a "
+		return errbuf_set(err, errlen, "unix:%s: cannot tell whether a "
 		    "server listens on it: %s", a->path, strerror(rc));
 	}
 	if (unlink(a->path) == -1 && errno != ENOENT)
-		return fail(err, errlen, "unix:%s: remove stale socket file: %s",
+		return errbuf_set(err, errlen, "unix:%s: remove stale socket file: %s",
 		    a->path, strerror(errno));
 	snprintf(l->note, sizeof(l->note), "unix:%s: replaced a stale socket "
 	    "file (nothing was listening)", a->path);
@@ -180,12 +167,12 @@ bind_error(const char *path, int e, char *err, size_t errlen)
 	else
 		snprintf(dir, sizeof(dir), ".");
 	if (e == ENOENT)
-		return fail(err, errlen, "bind unix:%s: %s (directory %s does "
+		return errbuf_set(err, errlen, "bind unix:%s: %s (directory %s does "
 		    "not exist)", path, strerror(e), dir);
 	if (e == EACCES)
-		return fail(err, errlen, "bind unix:%s: %s (cannot create "
+		return errbuf_set(err, errlen, "bind unix:%s: %s (cannot create "
 		    "files in %s)", path, strerror(e), dir);
-	return fail(err, errlen, "bind unix:%s: %s", path, strerror(e));
+	return errbuf_set(err, errlen, "bind unix:%s: %s", path, strerror(e));
 }
 
 static int
@@ -200,10 +187,10 @@ open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	int rc, e;
 
 	if (o->user[0] != '\0' && listener_uid(o->user, &uid, NULL) == -1)
-		return fail(err, errlen, "unix:%s: user=%s: no such user",
+		return errbuf_set(err, errlen, "unix:%s: user=%s: no such user",
 		    a->path, o->user);
 	if (o->group[0] != '\0' && listener_gid(o->group, &gid) == -1)
-		return fail(err, errlen, "unix:%s: group=%s: no such group",
+		return errbuf_set(err, errlen, "unix:%s: group=%s: no such group",
 		    a->path, o->group);
 	if (a->kind == ADDR_UNIX && clear_path(a, l, err, errlen) == -1)
 		return -1;
@@ -212,7 +199,7 @@ open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	if ((l->fd = sys_socket(AF_UNIX, SOCK_STREAM)) < 0) {
 		e = -l->fd;
 		l->fd = -1;
-		return fail(err, errlen, "socket: %s", strerror(e));
+		return errbuf_set(err, errlen, "socket: %s", strerror(e));
 	}
 	l->family = AF_UNIX;
 
@@ -226,7 +213,7 @@ open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
 		umask(old_umask);
 	if (rc == -1) {
 		if (a->kind == ADDR_ABSTRACT)
-			return fail(err, errlen, "bind unix:@%s: %s", a->path,
+			return errbuf_set(err, errlen, "bind unix:@%s: %s", a->path,
 			    strerror(e));
 		return bind_error(a->path, e, err, errlen);
 	}
@@ -242,12 +229,12 @@ open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
 		if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
 		    fchownat(AT_FDCWD, a->path, uid, gid,
 		    AT_SYMLINK_NOFOLLOW) == -1)
-			return fail(err, errlen, "chown unix:%s to %s%s%s: %s",
+			return errbuf_set(err, errlen, "chown unix:%s to %s%s%s: %s",
 			    a->path, o->user, o->group[0] ? ":" : "", o->group,
 			    strerror(errno));
 		if (o->mode != -1 && (o->mode & ~0777) != 0 &&
 		    fchmodat(AT_FDCWD, a->path, (mode_t)o->mode, 0) == -1)
-			return fail(err, errlen, "chmod unix:%s: %s", a->path,
+			return errbuf_set(err, errlen, "chmod unix:%s: %s", a->path,
 			    strerror(errno));
 	}
 	return 0;
@@ -265,7 +252,7 @@ open_tcp(const struct addr *a, struct listener *l, char *err, size_t errlen)
 		int e = -l->fd;
 
 		l->fd = -1;
-		return fail(err, errlen, "socket: %s", strerror(e));
+		return errbuf_set(err, errlen, "socket: %s", strerror(e));
 	}
 	l->family = sa.ss.ss_family;
 	/* Like nginx, reuse the port of connections in TIME_WAIT. */
@@ -275,7 +262,7 @@ open_tcp(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	if (bind(l->fd, (struct sockaddr *)&sa.ss, sa.len) == -1) {
 		char buf[ADDR_HOST_MAX + 16];
 
-		return fail(err, errlen, "bind %s: %s",
+		return errbuf_set(err, errlen, "bind %s: %s",
 		    net_sa_str((struct sockaddr *)&sa.ss, sa.len, buf,
 		    sizeof(buf)), strerror(errno));
 	}
@@ -290,16 +277,16 @@ adopt_fd(int fd, struct listener *l, char *err, size_t errlen)
 	socklen_t len = sizeof(type);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1)
-		return fail(err, errlen, "fd:%d: %s", fd, errno == ENOTSOCK ?
+		return errbuf_set(err, errlen, "fd:%d: %s", fd, errno == ENOTSOCK ?
 		    "not a socket" : strerror(errno));
 	len = sizeof(acc);
 	if (type != SOCK_STREAM ||
 	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == -1 ||
 	    acc == 0)
-		return fail(err, errlen, "fd:%d: not a listening stream socket "
+		return errbuf_set(err, errlen, "fd:%d: not a listening stream socket "
 		    "(for systemd, use Accept=no)", fd);
 	if (sys_nonblock(fd) != 0)
-		return fail(err, errlen, "fd:%d: %s", fd, strerror(errno));
+		return errbuf_set(err, errlen, "fd:%d: %s", fd, strerror(errno));
 	l->fd = fd;
 	net_local_str(fd, l->name, sizeof(l->name));
 	return 0;
@@ -316,12 +303,12 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 	size_t count = 0;
 
 	if (fds == NULL || addr_parse_int(fds, 1, 1024, &n) == -1)
-		return fail(err, errlen, "systemd: LISTEN_FDS is not set; "
+		return errbuf_set(err, errlen, "systemd: LISTEN_FDS is not set; "
 		    "start sockbridge from a .socket unit or "
 		    "systemd-socket-activate");
 	if (pid != NULL && (addr_parse_int(pid, 1, INT_MAX, &p) == -1 ||
 	    p != (long)getpid()))
-		return fail(err, errlen, "systemd: LISTEN_PID is %s, not us "
+		return errbuf_set(err, errlen, "systemd: LISTEN_PID is %s, not us "
 		    "(%d)", pid, (int)getpid());
 	for (long i = 0; i < n; i++) {
 		char name[ADDR_NAME_MAX] = "";
@@ -345,7 +332,7 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 		if (a->name[0] != '\0' && strcmp(a->name, name) != 0)
 			continue;
 		if (count == max)
-			return fail(err, errlen, "systemd: more than %zu sockets",
+			return errbuf_set(err, errlen, "systemd: more than %zu sockets",
 			    max);
 		listener_init(&ls[count]);
 		if (adopt_fd(3 + (int)i, &ls[count], err, errlen) == -1)
@@ -353,7 +340,7 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 		count++;
 	}
 	if (count == 0)
-		return fail(err, errlen, "systemd: no socket named '%s' in "
+		return errbuf_set(err, errlen, "systemd: no socket named '%s' in "
 		    "LISTEN_FDNAMES", a->name);
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
@@ -373,11 +360,11 @@ acl_resolve(const struct addr *a, struct listener *l, char *err,
 	for (int i = 0; i < o->nallow_user; i++)
 		if (listener_uid(o->allow_user[i], &acl->uid[acl->nuid++],
 		    NULL) == -1)
-			return fail(err, errlen, "allow-user=%s: no such user",
+			return errbuf_set(err, errlen, "allow-user=%s: no such user",
 			    o->allow_user[i]);
 	for (int i = 0; i < o->nallow_group; i++)
 		if (listener_gid(o->allow_group[i], &acl->gid[acl->ngid++]) == -1)
-			return fail(err, errlen, "allow-group=%s: no such group",
+			return errbuf_set(err, errlen, "allow-group=%s: no such group",
 			    o->allow_group[i]);
 	memcpy(acl->net, o->allow_net, sizeof(acl->net));
 	acl->nnet = o->nallow_net;
@@ -443,7 +430,7 @@ listener_open(const struct addr *a, struct listener *ls, size_t max,
 	int rc;
 
 	if (max == 0)
-		return fail(err, errlen, "no room for a listener");
+		return errbuf_set(err, errlen, "no room for a listener");
 	if (a->kind == ADDR_SYSTEMD) {
 		rc = open_systemd(a, ls, max, err, errlen);
 		for (int i = 0; i < rc; i++)
@@ -466,14 +453,14 @@ listener_open(const struct addr *a, struct listener *ls, size_t max,
 			return -1;
 		return 1;
 	default:
-		return fail(err, errlen, "cannot listen on this address type");
+		return errbuf_set(err, errlen, "cannot listen on this address type");
 	}
 	if (rc == 0)
 		rc = acl_resolve(a, l, err, errlen);
 	if (rc == 0)
 		net_local_str(l->fd, l->name, sizeof(l->name));
 	if (rc == 0 && listen(l->fd, backlog) == -1)
-		rc = fail(err, errlen, "listen %s: %s", l->name, strerror(errno));
+		rc = errbuf_set(err, errlen, "listen %s: %s", l->name, strerror(errno));
 	if (rc == -1) {
 		listener_close(l);
 		return -1;

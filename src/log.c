@@ -37,12 +37,35 @@ log_init(const char *progname, int level)
 	    st.st_ino == (ino_t)ino;
 }
 
+static void	log_v(enum log_level, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(level, fmt, ap);
+	va_end(ap);
+}
+
+int
+log_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(LOG_ERR, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+log_v(enum log_level level, const char *fmt, va_list ap)
+{
 	char line[1024];
 	int n, saved = errno;
-	va_list ap;
 
 	if ((int)level > log_level)
 		return;
@@ -50,9 +73,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 	n = log_journal ? snprintf(line, sizeof(line), "<%d>", 3 + (int)level) :
 	    0;
 	n += snprintf(line + n, sizeof(line) - (size_t)n, "%s: ", log_prog);
-	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';

@@ -20,6 +20,9 @@ void	log_init(const char *progname, int level);
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* log_err(), then return -1: for front ends rejecting their input. */
+int	log_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
 #define log_notice(...)	log_msg(LOG_NOTICE, __VA_ARGS__)

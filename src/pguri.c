@@ -8,23 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "pguri.h"
-
-static int	fail(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int
 hexval(char c)
@@ -96,7 +81,7 @@ pguri_from_host(struct pguri *u, const char *host, unsigned int port,
 		host = PGURI_DEFAULT_DIR;
 	n = strcspn(host, ",");		/* first of several hosts */
 	if (n >= sizeof(u->host))
-		return fail(err, errlen, "host name too long");
+		return errbuf_set(err, errlen, "host name too long");
 	memcpy(u->host, host, n);
 	u->host[n] = '\0';
 	u->port = port ? port : PGURI_DEFAULT_PORT;
@@ -104,7 +89,7 @@ pguri_from_host(struct pguri *u, const char *host, unsigned int port,
 		u->is_unix = 1;
 		if ((size_t)snprintf(u->path, sizeof(u->path), "%s/.s.PGSQL.%u",
 		    u->host, u->port) >= sizeof(u->path))
-			return fail(err, errlen, "socket path too long");
+			return errbuf_set(err, errlen, "socket path too long");
 	}
 	return 0;
 }
@@ -123,7 +108,7 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 	else if (strncmp(uri, "postgres://", 11) == 0)
 		p = uri + 11;
 	else
-		return fail(err, errlen, "not a postgresql:// URI");
+		return errbuf_set(err, errlen, "not a postgresql:// URI");
 
 	/* Authority: [user[:password]@]hostspec[,hostspec...], up to '/' or
 	 * '?'; a hostspec is [host][:port]. libpq tries them in order; the
@@ -150,28 +135,28 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 			const char *rb = memchr(auth, ']', (size_t)(end - auth));
 
 			if (rb == NULL)
-				return fail(err, errlen, "missing ']' in host");
+				return errbuf_set(err, errlen, "missing ']' in host");
 			if (rb == auth + 1)
-				return fail(err, errlen, "empty IPv6 host in []");
+				return errbuf_set(err, errlen, "empty IPv6 host in []");
 			if (decode(auth + 1, (size_t)(rb - auth - 1), host,
 			    sizeof(host)) == -1)
-				return fail(err, errlen, "bad host");
+				return errbuf_set(err, errlen, "bad host");
 			if (rb + 1 < end && rb[1] == ':')
 				colon = rb + 1;
 			else if (rb + 1 != end)
-				return fail(err, errlen, "junk after ']'");
+				return errbuf_set(err, errlen, "junk after ']'");
 		} else {
 			colon = memchr(auth, ':', (size_t)(end - auth));
 			hend = colon ? colon : end;
 			if (decode(auth, (size_t)(hend - auth), host,
 			    sizeof(host)) == -1)
-				return fail(err, errlen, "bad percent-escape "
+				return errbuf_set(err, errlen, "bad percent-escape "
 				    "or host too long");
 		}
 		/* An empty port means the default, as in libpq. */
 		if (colon != NULL && colon + 1 < end && parse_port(colon + 1,
 		    (size_t)(end - colon - 1), &port) == -1)
-			return fail(err, errlen, "bad port '%.*s'",
+			return errbuf_set(err, errlen, "bad port '%.*s'",
 			    (int)(end - colon - 1), colon + 1);
 	}
 
@@ -192,12 +177,12 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 				vl = (size_t)(kend - v);
 			if (n == 4 && strncmp(kv, "host", 4) == 0) {
 				if (decode(v, vl, tmp, sizeof(tmp)) == -1)
-					return fail(err, errlen, "bad host= value");
+					return errbuf_set(err, errlen, "bad host= value");
 				memcpy(host, tmp, strlen(tmp) + 1);
 			} else if (n == 4 && strncmp(kv, "port", 4) == 0) {
 				port = 0;
 				if (vl > 0 && parse_port(v, vl, &port) == -1)
-					return fail(err, errlen, "bad port= value");
+					return errbuf_set(err, errlen, "bad port= value");
 			}
 		}
 		q = *kend == '&' ? kend : NULL;

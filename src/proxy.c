@@ -12,27 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "proxy.h"
 
 static const unsigned char v2sig[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
 };
-
-static int	fail(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* A v1 port: 1 to 5 digits, no leading zero, at most 65535. */
 static int
@@ -105,15 +90,15 @@ parse_v1(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 			break;
 	if (end + 1 >= len || s[end] != '\r') {
 		if (len >= PROXY_V1_MAX)
-			return fail(err, errlen, "PROXY v1 line longer than %d "
+			return errbuf_set(err, errlen, "PROXY v1 line longer than %d "
 			    "bytes", PROXY_V1_MAX);
 		for (i = 0; i < len; i++)
 			if (s[i] == '\n' || s[i] == '\0')
-				return fail(err, errlen, "bad PROXY v1 line");
+				return errbuf_set(err, errlen, "bad PROXY v1 line");
 		return 0;
 	}
 	if (s[end + 1] != '\n')
-		return fail(err, errlen, "PROXY v1 line without CRLF");
+		return errbuf_set(err, errlen, "PROXY v1 line without CRLF");
 	/* Split at single spaces. */
 	for (i = 0; i <= end && nf < 6; ) {
 		size_t j = i;
@@ -126,10 +111,10 @@ parse_v1(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 			break;
 		i = j + 1;
 		if (i == end)
-			return fail(err, errlen, "PROXY v1: trailing space");
+			return errbuf_set(err, errlen, "PROXY v1: trailing space");
 	}
 	if (nf < 2 || fl[0] != 5 || memcmp(f[0], "PROXY", 5) != 0)
-		return fail(err, errlen, "not a PROXY v1 line");
+		return errbuf_set(err, errlen, "not a PROXY v1 line");
 	memset(h, 0, sizeof(*h));
 	h->version = 1;
 	if (fl[1] == 7 && memcmp(f[1], "UNKNOWN", 7) == 0) {
@@ -142,16 +127,16 @@ parse_v1(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 	else if (fl[1] == 4 && memcmp(f[1], "TCP6", 4) == 0)
 		af = AF_INET6;
 	else
-		return fail(err, errlen, "PROXY v1: unknown protocol");
+		return errbuf_set(err, errlen, "PROXY v1: unknown protocol");
 	if (nf != 6 || f[5] + fl[5] != s + end)
-		return fail(err, errlen, "PROXY v1: expected 4 fields after "
+		return errbuf_set(err, errlen, "PROXY v1: expected 4 fields after "
 		    "the protocol");
 	if (v1_addr(af, f[2], fl[2], &h->src, &h->srclen) == -1 ||
 	    v1_addr(af, f[3], fl[3], &h->dst, &h->dstlen) == -1)
-		return fail(err, errlen, "PROXY v1: bad address");
+		return errbuf_set(err, errlen, "PROXY v1: bad address");
 	if (v1_port(f[4], fl[4], &sport) == -1 ||
 	    v1_port(f[5], fl[5], &dport) == -1)
-		return fail(err, errlen, "PROXY v1: bad port");
+		return errbuf_set(err, errlen, "PROXY v1: bad port");
 	set_port(&h->src, sport);
 	set_port(&h->dst, dport);
 	return (int)end + 2;
@@ -205,17 +190,17 @@ parse_v2(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 	if (len < 16)
 		return 0;
 	if ((buf[12] >> 4) != 2)
-		return fail(err, errlen, "PROXY v2: version %d", buf[12] >> 4);
+		return errbuf_set(err, errlen, "PROXY v2: version %d", buf[12] >> 4);
 	cmd = buf[12] & 0x0f;
 	fam = buf[13] >> 4;
 	proto = buf[13] & 0x0f;
 	total = 16 + ((size_t)buf[14] << 8 | buf[15]);
 	if (cmd > 1)
-		return fail(err, errlen, "PROXY v2: unknown command %d", cmd);
+		return errbuf_set(err, errlen, "PROXY v2: unknown command %d", cmd);
 	if (fam > 3 || proto > 2)
-		return fail(err, errlen, "PROXY v2: unknown family or protocol");
+		return errbuf_set(err, errlen, "PROXY v2: unknown family or protocol");
 	if (total > PROXY_V2_MAX)
-		return fail(err, errlen, "PROXY v2 header of %zu bytes: more "
+		return errbuf_set(err, errlen, "PROXY v2 header of %zu bytes: more "
 		    "than %d", total, PROXY_V2_MAX);
 	if (len < total)
 		return 0;
@@ -229,7 +214,7 @@ parse_v2(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 	}
 	need = fam == 1 ? 12 : fam == 2 ? 36 : 216;
 	if (total - 16 < need)
-		return fail(err, errlen, "PROXY v2: address block too short");
+		return errbuf_set(err, errlen, "PROXY v2: address block too short");
 	if (fam == 1) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&h->src;
 		struct sockaddr_in *d = (struct sockaddr_in *)&h->dst;
@@ -259,14 +244,14 @@ parse_v2(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 		size_t tl;
 
 		if (total - off < 3)
-			return fail(err, errlen, "PROXY v2: truncated TLV");
+			return errbuf_set(err, errlen, "PROXY v2: truncated TLV");
 		tl = (size_t)buf[off + 1] << 8 | buf[off + 2];
 		if (total - off - 3 < tl)
-			return fail(err, errlen, "PROXY v2: TLV overruns the "
+			return errbuf_set(err, errlen, "PROXY v2: TLV overruns the "
 			    "header");
 		if (buf[off] == PROXY_TLV_PEERCRED) {
 			if (tl != 12)
-				return fail(err, errlen, "PROXY v2: bad peer "
+				return errbuf_set(err, errlen, "PROXY v2: bad peer "
 				    "credentials TLV");
 			h->has_cred = 1;
 			h->pid = get32(buf + off + 3);
@@ -292,7 +277,7 @@ proxy_parse(const unsigned char *buf, size_t len, struct proxy_hdr *h,
 	n = len < 6 ? len : 6;
 	if (memcmp(buf, "PROXY ", n) == 0)
 		return len < 6 ? 0 : parse_v1(buf, len, h, err, errlen);
-	return fail(err, errlen, "no PROXY protocol header");
+	return errbuf_set(err, errlen, "no PROXY protocol header");
 }
 
 int

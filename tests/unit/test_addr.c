@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "guard.h"
+
 #include "addr.h"
 
 #define nitems(x)	(sizeof(x) / sizeof((x)[0]))
@@ -99,51 +101,6 @@ fill(char *buf, size_t bufsize, const char *pfx, int c, size_t n)
 	memset(buf + pl, c, n);
 	buf[pl + n] = '\0';
 	return buf;
-}
-
-/*
- * Guard pages. guard_map() maps enough pages for n bytes plus one PROT_NONE
- * page and returns where n bytes must start to end right at the guard.
- */
-struct guard {
-	char	*map;
-	size_t	 maplen;
-	size_t	 datalen;
-};
-
-static char *
-guard_map(struct guard *g, size_t n)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-
-	g->datalen = (n + pg - 1) / pg * pg;
-	if (g->datalen == 0)
-		g->datalen = pg;
-	g->maplen = g->datalen + pg;
-	g->map = mmap(NULL, g->maplen, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(g->map != MAP_FAILED);
-	assert_int_equal(mprotect(g->map + g->datalen, pg, PROT_NONE), 0);
-	return g->map + g->datalen - n;
-}
-
-/* Copy s so its NUL is the last readable byte; the copy is made read-only
- * too, so a parser that writes to its input faults as well. */
-static const char *
-guard_str(struct guard *g, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = guard_map(g, n);
-
-	memcpy(p, s, n);
-	assert_int_equal(mprotect(g->map, g->datalen, PROT_READ), 0);
-	return p;
-}
-
-static void
-guard_free(struct guard *g)
-{
-	assert_int_equal(munmap(g->map, g->maplen), 0);
 }
 
 /* ---- native forms ---------------------------------------------------- */
