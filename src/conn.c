@@ -462,7 +462,7 @@ conn_dial_failed(struct conn *c, int err)
 		conn_close(c, "out of fds");
 		return;
 	}
-	more = upstream_pick(&r->up, now, c->tried) != -1;
+	more = upstream_left(&r->up, c->tried) > 0;
 	log_err("connect %s: %s (%s conn %llu from %s)", name, why, more ?
 	    "trying the next target for" : "closing", (unsigned long long)c->id,
 	    c->peer);

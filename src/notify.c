@@ -16,13 +16,26 @@
 int
 notify(const char *state)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
+	static char saved[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	static int taken;
+	const char *path;
 	struct sockaddr_un sun;
 	size_t n;
 	ssize_t w;
 	int fd;
 
-	if (path == NULL || *path == '\0')
+	/* Take the variable on first use: children (exec: targets) must
+	 * not inherit it and speak for the service (sd_notify(3)). */
+	if (!taken) {
+		const char *env = getenv("NOTIFY_SOCKET");
+
+		taken = 1;
+		if (env != NULL && strlen(env) < sizeof(saved))
+			memcpy(saved, env, strlen(env) + 1);
+		unsetenv("NOTIFY_SOCKET");
+	}
+	path = saved;
+	if (*path == '\0')
 		return 0;
 	n = strlen(path);
 	if ((path[0] != '/' && path[0] != '@') || n >= sizeof(sun.sun_path))

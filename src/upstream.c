@@ -48,6 +48,16 @@ upstream_pick(struct upstream *u, uint64_t now, uint32_t tried)
 }
 
 int
+upstream_left(const struct upstream *u, uint32_t tried)
+{
+	int n = 0;
+
+	for (int i = 0; i < u->n; i++)
+		n += !(tried & (1u << i));
+	return n;
+}
+
+int
 upstream_done(struct upstream *u, int i, int ok, uint64_t now)
 {
 	struct upstream_peer *p = &u->p[i];

@@ -42,6 +42,9 @@ struct upstream {
  */
 int	upstream_pick(struct upstream *, uint64_t now, uint32_t tried);
 
+/* How many peers are not in tried: is there another one to try? */
+int	upstream_left(const struct upstream *, uint32_t tried);
+
 /* Record an attempt's outcome. Returns 1 when this failure marked the
  * peer down (the caller logs it), else 0. */
 int	upstream_done(struct upstream *, int i, int ok, uint64_t now);
