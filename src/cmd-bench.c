@@ -365,6 +365,9 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (o->work != BENCH_LINES && (o->input != NULL || o->loop != 1))
 		return log_fail("--input and --loop apply to the lines "
 		    "workload");
+	if (o->count > 0 && o->work >= BENCH_STREAM)
+		return log_fail("--count applies to pingpong; streams run for "
+		    "--duration");
 	if (o->rate > 0 && o->work >= BENCH_STREAM)
 		return log_fail("--rate applies to lines and pingpong");
 	if (o->address != NULL && (o->compare != NULL || o->no_relay))
@@ -486,7 +489,8 @@ unix_sa(struct net_sa *sa, const char *dir, const char *name)
  * us. Returns the pid or -1.
  */
 static pid_t
-spawn(struct env *e, char *const argv[], const int *fds, int nfds)
+spawn(struct env *e, char *const argv[], const int *fds, int nfds,
+    int quiet)
 {
 	pid_t pid;
 
@@ -499,6 +503,8 @@ spawn(struct env *e, char *const argv[], const int *fds, int nfds)
 		if (null != -1) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
+			if (quiet)
+				dup2(null, STDERR_FILENO);
 		}
 		/* Move the fds out of the way first so that no dup2 below
 		 * is a no-op that would keep close-on-exec set. */
@@ -608,7 +614,7 @@ start_servers(struct env *e, int discard)
 	argv[n++] = "fd:3";
 	argv[n++] = "fd:4";
 	argv[n] = NULL;
-	e->server_pid = spawn(e, argv, (int[]){ tfd, ufd }, 2);
+	e->server_pid = spawn(e, argv, (int[]){ tfd, ufd }, 2, 0);
 	close(tfd);
 	close(ufd);
 	if (e->server_pid == -1)
@@ -637,7 +643,7 @@ start_relay(struct env *e, struct path *p)
 	argv[3] = "fd:3";
 	argv[4] = target;
 	argv[5] = NULL;
-	p->relay_pid = spawn(e, argv, &fd, 1);
+	p->relay_pid = spawn(e, argv, &fd, 1, 0);
 	close(fd);
 	snprintf(p->name, sizeof(p->name), "unix->relay->tcp");
 	return p->relay_pid == -1 ? -1 : 0;
@@ -756,7 +762,9 @@ start_peer(struct env *e, const char *peer, struct path *p)
 	} else
 		return log_fail("--compare: unknown relay '%s' (socat, haproxy, "
 		    "systemd-socket-proxyd, nginx)", peer);
-	if ((p->relay_pid = spawn(e, argv, NULL, 0)) == -1)
+	/* systemd-socket-activate narrates each step on stderr. */
+	if ((p->relay_pid = spawn(e, argv, NULL, 0,
+	    strcmp(peer, "systemd-socket-proxyd") == 0)) == -1)
 		return log_fail("bench: start %s: %s", peer, strerror(errno));
 	if (wait_ready(&p->sa, p->relay_pid) == -1)
 		return log_fail("bench: %s did not start listening on %s",

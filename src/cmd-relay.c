@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "opt.h"
+#include "listener.h"
 #include "relay.h"
 #include "upstream.h"
 
@@ -23,7 +24,8 @@ static const char relay_help[] =
 "With several targets, each connection goes to the next healthy one\n"
 "(--balance rr, the default, or first); a target that fails max-fails\n"
 "times (default 1) is left out for fail-timeout (default 10s); backup\n"
-"targets serve only while all others are down.\n"
+"targets serve only when the others are down or have failed for that\n"
+"connection.\n"
 "\n"
 "Addresses (options follow as ,key=value):\n"
 "  unix:/path          socket file (listen: created safely; target: connect)\n"
@@ -253,9 +255,23 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		case OPT_OWNER:
 			snprintf(fl.user, sizeof(fl.user), "%s", optarg);
 			break;
-		case OPT_USER:
+		case OPT_USER: {
+			char name[ADDR_NAME_MAX], *colon;
+			uid_t uid;
+			gid_t gid;
+
+			/* Check now, not after binding. */
+			snprintf(name, sizeof(name), "%s", optarg);
+			if ((colon = strchr(name, ':')) != NULL)
+				*colon++ = '\0';
+			if (listener_uid(name, &uid, &gid) == -1)
+				return log_fail("--user %s: no such user", name);
+			if (colon != NULL && listener_gid(colon, &gid) == -1)
+				return log_fail("--user %s: no such group %s",
+				    optarg, colon);
 			cfg->user = optarg;
 			break;
+		}
 		case OPT_PIDFILE:
 			cfg->pidfile = optarg;
 			break;
@@ -293,6 +309,8 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			cfg->no_splice = 1;
 			break;
 		case OPT_BALANCE:
+			if (echo)
+				return log_fail("--balance is a relay option");
 			if (strcmp(optarg, "rr") == 0 ||
 			    strcmp(optarg, "round-robin") == 0)
 				cfg->balance = UPSTREAM_RR;

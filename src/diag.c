@@ -133,6 +133,10 @@ mode_owner(const struct stat *st, char *buf, size_t len)
 	for (int i = 0; i < 9; i++)
 		m[1 + i] = (st->st_mode & (0400 >> i)) ? "rwxrwxrwx"[i] : '-';
 	m[10] = '\0';
+	if (st->st_mode & S_ISUID)
+		m[3] = (st->st_mode & 0100) ? 's' : 'S';
+	if (st->st_mode & S_ISGID)
+		m[6] = (st->st_mode & 010) ? 's' : 'S';
 	if (st->st_mode & S_ISVTX)
 		m[9] = (st->st_mode & 01) ? 't' : 'T';
 	snprintf(u, sizeof(u), "%s", pw ? pw->pw_name : "");
@@ -481,7 +485,8 @@ check_alternatives(const char *path, struct diag *d, struct facts *f)
 		add(d, DIAG_NOTE, "elsewhere", "%s exists but nothing listens "
 		    "(stale)", p);
 	}
-	if ((n = readlink("/var/run", rl, sizeof(rl) - 1)) > 0) {
+	if ((strncmp(path, "/run/", 5) == 0 || strncmp(path, "/var/run/", 9) ==
+	    0) && (n = readlink("/var/run", rl, sizeof(rl) - 1)) > 0) {
 		rl[n] = '\0';
 		add(d, DIAG_NOTE, "elsewhere", "/var/run is a link to %s: "
 		    "/var/run/... and /run/... are the same place", rl);
@@ -819,6 +824,7 @@ run_tcp(const struct diag_target *t, struct diag *d, struct facts *f)
 	d->connect_errno = e;
 	if (e != 0) {
 		add(d, DIAG_PROBLEM, "connect", "%s: %s", diag_errno_name(e),
+		    e == ECONNREFUSED ? "no server listens on that port" :
 		    diag_errno_meaning(e));
 		snprintf(d->verdict, sizeof(d->verdict), "Nothing accepts "
 		    "connections on tcp:%s%s%s:%u. Start the server, or check the "

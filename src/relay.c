@@ -263,11 +263,17 @@ log_stats(struct relay *r)
 	struct stats st;
 	char body[16384], *line, *save = NULL;
 
+	int level = log_level;
+
 	stats_snapshot(r, &st, t);
 	stats_format(&st, 0, body, sizeof(body));
+	/* Asked for with a signal: shown even under -q. */
+	if (log_level < LOG_NOTICE)
+		log_level = LOG_NOTICE;
 	for (line = strtok_r(body, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
 		log_notice("stats: %s", line);
+	log_level = level;
 }
 
 static void
