@@ -103,7 +103,8 @@ fuzz-regress: $(FUZZ_BINS)
 	        echo "fuzz_$$n: $$(echo "$$files" | wc -l) inputs ok"; \
 	    else \
 	        fail=1; tail -n 40 $(FUZZ_BUILD)/regress_$$n.log; \
-	        echo "fuzz_$$n: FAILED"; \
+	        echo "fuzz_$$n: FAILED on $$(sed -n 's/^Running: //p' \
+	            $(FUZZ_BUILD)/regress_$$n.log | tail -1)"; \
 	    fi; \
 	done; exit $$fail
 
@@ -147,3 +148,7 @@ clean:
 	rm -rf build build-san build-*
 
 .PHONY: all check sanitize install clean fuzz fuzz-regress memcheck
+
+# sockbridge against socat, HAProxy, nginx, socket-proxyd (issue 6); not part of check.
+bench-compare: all
+	bench/compare $(COMPARE_ARGS)

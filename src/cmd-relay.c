@@ -179,6 +179,30 @@ apply_listen_flags(struct addr *a, const struct flag_opts *fl, const char *text)
 	return 0;
 }
 
+/* Users and groups named in a listen address must exist: say so now,
+ * not after binding. */
+static int
+check_names(const struct addr *a, const char *text)
+{
+	const struct addr_opts *o = &a->opt;
+	uid_t uid;
+	gid_t gid;
+
+	for (int i = 0; i < o->nallow_user; i++)
+		if (listener_uid(o->allow_user[i], &uid, NULL) == -1)
+			return log_fail("%s: allow-user=%s: no such user", text,
+			    o->allow_user[i]);
+	for (int i = 0; i < o->nallow_group; i++)
+		if (listener_gid(o->allow_group[i], &gid) == -1)
+			return log_fail("%s: allow-group=%s: no such group",
+			    text, o->allow_group[i]);
+	if (o->user[0] != '\0' && listener_uid(o->user, &uid, NULL) == -1)
+		return log_fail("%s: user=%s: no such user", text, o->user);
+	if (o->group[0] != '\0' && listener_gid(o->group, &gid) == -1)
+		return log_fail("%s: group=%s: no such group", text, o->group);
+	return 0;
+}
+
 static int
 parse_duration_flag(const char *name, const char *v, int *ms)
 {
@@ -366,7 +390,8 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		struct addr *a = &cfg->listen[i];
 
 		if (parse_addr(a, argv[i], ADDR_ROLE_LISTEN) == -1 ||
-		    apply_listen_flags(a, &fl, argv[i]) == -1)
+		    apply_listen_flags(a, &fl, argv[i]) == -1 ||
+		    check_names(a, argv[i]) == -1)
 			return -1;
 		if (echo && a->kind == ADDR_STDIO)
 			return log_fail("%s: echo cannot listen on stdio",

@@ -97,7 +97,14 @@ conn_close(struct conn *c, const char *why)
 	if (c->dead)
 		return;
 	c->dead = 1;
-	if (why != NULL)
+	if (why != NULL && r->echo)
+		log_info("conn %llu: closed (%s) after %llu.%03llu s, "
+		    "%llu bytes %s", (unsigned long long)c->id, why,
+		    (unsigned long long)(ms / 1000),
+		    (unsigned long long)(ms % 1000),
+		    (unsigned long long)c->flow[SIDE_DOWN].bytes,
+		    r->cfg->discard ? "discarded" : "echoed");
+	else if (why != NULL)
 		log_info("conn %llu: closed (%s) after %llu.%03llu s, "
 		    "%llu bytes up, %llu bytes down", (unsigned long long)c->id,
 		    why, (unsigned long long)(ms / 1000),
@@ -491,6 +498,14 @@ conn_attempt(struct conn *c)
 	int pending, fd;
 
 	fd = dial_start(t, &pending, &c->child);
+	if ((fd == -EMFILE || fd == -ENFILE) && r->reserve_fd != -1) {
+		/* The spare fd kept for this moment: this client, accepted
+		 * already, is served, and accepting pauses until fds free. */
+		close(r->reserve_fd);
+		r->reserve_fd = -1;
+		relay_pause_accept(r, -fd, "connect");
+		fd = dial_start(t, &pending, &c->child);
+	}
 	if (fd == -EAGAIN && t->sa.ss.ss_family == AF_UNIX &&
 	    waited + RETRY_MS < (uint64_t)r->cfg->connect_timeout_ms) {
 		/* A unix listener's backlog is full: it is alive, so wait. */
@@ -516,12 +531,28 @@ conn_attempt(struct conn *c)
 		conn_update(c);
 }
 
-/* Choose a target for c and start reaching it. */
+/* Choose a target for c (or echo) and start reaching it. */
 static void
 conn_dial(struct conn *c)
 {
 	struct relay *r = c->r;
 
+	if (r->echo) {
+		/* Echo: the up side is the down socket again, read never.
+		 * Discard: the up side is /dev/null. */
+		int fd = r->cfg->discard ? open("/dev/null", O_WRONLY |
+		    O_CLOEXEC) : dup(c->side[SIDE_DOWN].rfd);
+
+		if (fd == -1) {
+			conn_fail(c, "dup", SIDE_DOWN, errno);
+			return;
+		}
+		side_init(&c->side[SIDE_UP], c, fd, fd);
+		c->flow[SIDE_UP].state = FLOW_DONE;
+		if (conn_connected(c) == 0)
+			conn_update(c);
+		return;
+	}
 	if (r->stdio_target) {
 		side_init(&c->side[SIDE_UP], c, STDIN_FILENO, STDOUT_FILENO);
 		if (conn_connected(c) == 0)
@@ -593,25 +624,8 @@ conn_new(struct relay *r, int rfd, int wfd, const struct listener *ls)
 		return c;
 	}
 
-	if (r->echo) {
-		/* Echo: the up side is the down socket again, read never.
-		 * Discard: the up side is /dev/null. */
-		int fd = r->cfg->discard ? open("/dev/null", O_WRONLY |
-		    O_CLOEXEC) : dup(rfd);
-
-		if (fd == -1) {
-			conn_fail(c, "dup", SIDE_DOWN, errno);
-			return NULL;
-		}
-		side_init(&c->side[SIDE_UP], c, fd, fd);
-		c->flow[SIDE_UP].state = FLOW_DONE;
-		if (conn_connected(c) == -1)
-			return NULL;
-		conn_update(c);
-		return c;
-	}
 	conn_dial(c);
-	return c;
+	return c->dead ? NULL : c;
 }
 
 /* stdio as one side: stdin and stdout nonblocking for the loop. */

@@ -84,6 +84,7 @@ struct relay {
 	struct stats	 st;		/* counters, for --stats */
 	struct listener	 stats_ls;
 	int		 backoff_next;
+	int		 reserve_fd;	/* spare fd for the dial after accept */
 };
 
 

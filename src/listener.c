@@ -379,7 +379,7 @@ listener_allows(const struct listener *l, int fd, char *who, size_t wholen)
 	const struct listener_acl *acl = &l->acl;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	gid_t groups[64];
+	gid_t *groups = NULL;
 	int ngroups;
 	pid_t pid;
 	uid_t uid;
@@ -410,14 +410,17 @@ listener_allows(const struct listener *l, int fd, char *who, size_t wholen)
 	for (int i = 0; i < acl->nuid; i++)
 		if (acl->uid[i] == uid)
 			return 1;
-	ngroups = sys_peergroups(fd, groups, 64);
-	for (int i = 0; i < acl->ngid; i++) {
+	for (int i = 0; i < acl->ngid; i++)
 		if (acl->gid[i] == gid)
 			return 1;
+	ngroups = acl->ngid > 0 ? sys_peergroups(fd, &groups) : 0;
+	for (int i = 0; i < acl->ngid; i++)
 		for (int k = 0; k < ngroups; k++)
-			if (acl->gid[i] == groups[k])
+			if (acl->gid[i] == groups[k]) {
+				free(groups);
 				return 1;
-	}
+			}
+	free(groups);
 	return 0;
 }
 

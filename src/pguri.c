@@ -77,7 +77,7 @@ pguri_from_host(struct pguri *u, const char *host, unsigned int port,
 	size_t n;
 
 	memset(u, 0, sizeof(*u));
-	if (host == NULL || *host == '\0')
+	if (host == NULL || *host == '\0' || *host == ',')
 		host = PGURI_DEFAULT_DIR;
 	n = strcspn(host, ",");		/* first of several hosts */
 	if (n >= sizeof(u->host))

@@ -88,7 +88,7 @@ parse_v1(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 	for (end = 0; end + 1 < len && end + 2 <= PROXY_V1_MAX; end++)
 		if (s[end] == '\r')
 			break;
-	if (end + 1 >= len || s[end] != '\r') {
+	if (end + 1 >= len || s[end] != '\r' || end + 2 > PROXY_V1_MAX) {
 		if (len >= PROXY_V1_MAX)
 			return errbuf_set(err, errlen, "PROXY v1 line longer than %d "
 			    "bytes", PROXY_V1_MAX);
@@ -99,6 +99,8 @@ parse_v1(const unsigned char *buf, size_t len, struct proxy_hdr *h, char *err,
 	}
 	if (s[end + 1] != '\n')
 		return errbuf_set(err, errlen, "PROXY v1 line without CRLF");
+	if (memchr(s, '\n', end) != NULL || memchr(s, '\0', end) != NULL)
+		return errbuf_set(err, errlen, "bad PROXY v1 line");
 	/* Split at single spaces. */
 	for (i = 0; i <= end && nf < 6; ) {
 		size_t j = i;

@@ -38,6 +38,8 @@ static void	relay_update_accept(struct relay *);
 void
 relay_conn_closed(struct relay *r)
 {
+	if (r->reserve_fd == -1)
+		r->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (r->single || (r->draining && r->nconns == 0))
 		loop_stop(r->loop);
 	else
@@ -432,6 +434,7 @@ relay_run(const struct relay_cfg *cfg)
 	loop_signal(r->loop, SIGCHLD, on_signal, r);
 	loop_signal(r->loop, SIGUSR1, on_signal, r);
 	r->stats_ls.fd = -1;
+	r->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	if (relay_listen(r) == -1 ||
 	    (cfg->pidfile != NULL && daemon_pidfile(cfg->pidfile, err,
@@ -480,6 +483,8 @@ out:
 		log_warn("pid file %s: %s, ignoring", cfg->pidfile,
 		    strerror(errno));
 	pump_pool_free(&r->pool);
+	if (r->reserve_fd != -1)
+		close(r->reserve_fd);
 	loop_free(r->loop);
 	status = r->status;
 	free(r);

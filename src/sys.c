@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -93,13 +94,23 @@ sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid)
 }
 
 int
-sys_peergroups(int fd, gid_t *groups, int max)
+sys_peergroups(int fd, gid_t **groups)
 {
-	socklen_t len = (socklen_t)((size_t)max * sizeof(gid_t));
+	socklen_t len = 64 * sizeof(gid_t);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1)
-		return 0;
-	return (int)(len / sizeof(gid_t));
+	/* Too small a buffer gets ERANGE and the size it needs: retry
+	 * once with that (a user may be in up to 65536 groups). */
+	for (int tries = 0; tries < 2; tries++) {
+		if ((*groups = malloc(len)) == NULL)
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, *groups, &len) == 0)
+			return (int)(len / sizeof(gid_t));
+		free(*groups);
+		*groups = NULL;
+		if (errno != ERANGE || len > 65536 * sizeof(gid_t))
+			break;
+	}
+	return 0;
 }
 
 long

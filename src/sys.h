@@ -34,9 +34,9 @@ ssize_t	sys_splice_out(int pipe_r, int fd, size_t len);
 /* Credentials of a unix peer. Returns 0 or -errno. */
 int	sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
-/* Supplementary groups of a unix peer into groups[0..max). Returns how
- * many (0 if the kernel cannot say). */
-int	sys_peergroups(int fd, gid_t *groups, int max);
+/* Supplementary groups of a unix peer, in a malloc'd *groups the caller
+ * frees. Returns how many (0, *groups NULL, if the kernel cannot say). */
+int	sys_peergroups(int fd, gid_t **groups);
 
 /* Raise the soft fd limit to the hard one. Returns the new soft limit. */
 long	sys_raise_nofile(void);

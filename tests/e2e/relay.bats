@@ -184,7 +184,9 @@ reap() {
 	[ "$R" = "unix:@$name-relay" ]
 	both_ways "$R" echo
 	# Abstract names leave nothing in the file system.
-	[ -z "$(ls -A "$T" | grep -v '\.\(err\|out\)$')" ]
+	local extra
+	extra=$(find "$T" -mindepth 1 ! -name '*.err' ! -name '*.out')
+	[ -z "$extra" ] || fail "files appeared: $extra"
 }
 
 @test "transport: IPv6 tcp:[::1]:0 as listen and as target" {
@@ -409,10 +411,11 @@ reap() {
 	kill -STOP "$BG_PID"
 	STOPPED+=("$BG_PID")
 	local port=${S##*:}
-	exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port"
-
 	relay_on R relay "UNIX-LISTEN:$T/r.sock,fork" \
 	    "TCP:127.0.0.1:$port,connect-timeout=300ms"
+	# After the relay starts, so that it does not inherit them.
+	exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port"
+
 	run timeout 20 "$PEER" ping -t 10 "$R" hello
 	expect_status 1
 	expect_log relay "connect tcp:127\.0\.0\.1:$port: timed out after 300 ms"
