@@ -499,7 +499,7 @@ assert ("`sockbridge relay unix:%s tcp:127.0.0.1:%s`" % (sock, port)) in d["verd
 	run "$SB" doctor "tcp:127.0.0.1:$P"
 	expect_status 1
 	header_is "tcp:127.0.0.1:$P"
-	has_check problem connect "ECONNREFUSED: nothing accepts connections here"
+	has_check problem connect "ECONNREFUSED: no server listens on that port"
 	verdict_has "Nothing accepts connections on tcp:127.0.0.1:$P."
 
 	run "$SB" doctor --json "tcp:127.0.0.1:$P"
