@@ -41,6 +41,10 @@ $(BUILD):
 check: all $(UNIT_BINS)
 	SB_BUILD=$(abspath $(BUILD)) tests/run $(UNIT_BINS)
 
+# Unit tests only.
+unit: $(UNIT_BINS)
+	SB_E2E=none tests/run $(UNIT_BINS)
+
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize:
 	$(MAKE) BUILD=build-san \
@@ -147,7 +151,7 @@ install: $(BUILD)/sockbridge
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check sanitize install clean fuzz fuzz-regress memcheck
+.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck
 
 # sockbridge against socat, HAProxy, nginx, socket-proxyd (issue 6); not part of check.
 bench-compare: all

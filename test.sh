@@ -1,35 +1,50 @@
 #!/usr/bin/env bash
-# Build sockbridge and run every test: with gcc and with clang (warnings as
-# errors), then under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Build sockbridge and run every test:
+#   gcc, warnings as errors: unit and end-to-end tests
+#   clang, warnings as errors: unit tests
+#   gcc with AddressSanitizer + UndefinedBehaviorSanitizer: unit and e2e
+#   libFuzzer: the regression inputs, then each parser fuzzed FUZZ_SECONDS
+#   valgrind memcheck: the relay e2e suite, no errors, no leaks
 # Installs missing Debian packages first. Ends with one summary line.
 set -u
 cd "$(dirname "$0")"
 bash scripts/install-deps || exit 1
 export WERROR=1
+: "${SB_JOBS:=3}" "${FUZZ_SECONDS:=20}"
+export SB_JOBS
 total_p=0 total_f=0 total_s=0 failed=0
+start=$(date +%s)
 
-# run LABEL make-args...: one build + test pass, its counts added up.
+# run LABEL make-args...: one make run; its "N passed, N failed" line (if
+# any) is added to the totals, and a failing run counts as a failure.
 run() {
-	local label=$1 out; shift
+	local label=$1 out rc line t0=$(date +%s); shift
 	echo "== $label"
 	out=$(mktemp)
 	make -s "$@" 2>&1 | tee "$out"
-	local rc=${PIPESTATUS[0]}
-	local line
+	rc=${PIPESTATUS[0]}
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
 	rm -f "$out"
-	if [ -z "$line" ]; then
-		echo "$label: build or test run failed (status $rc)"
-		total_f=$((total_f + 1)); failed=1
-		return
+	if [ -n "$line" ]; then
+		set -- $line
+		total_p=$((total_p + $1)); total_f=$((total_f + $3))
+		total_s=$((total_s + ${5:-0}))
+	elif [ "$rc" = 0 ]; then
+		total_p=$((total_p + 1))
 	fi
-	set -- $line
-	total_p=$((total_p + $1)); total_f=$((total_f + $3)); total_s=$((total_s + ${5:-0}))
-	[ "$rc" = 0 ] || failed=1
+	if [ "$rc" != 0 ]; then
+		echo "$label: FAILED (status $rc)"
+		[ -n "$line" ] || total_f=$((total_f + 1))
+		failed=1
+	fi
+	echo "== $label: $(( $(date +%s) - t0 )) s"
 }
 
 run "gcc" CC=gcc BUILD=build check
-run "clang" CC=clang BUILD=build-clang check
+run "clang" CC=clang BUILD=build-clang all unit
 run "gcc ASan+UBSan" CC=gcc sanitize
+run "fuzz" fuzz-regress fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+run "valgrind" memcheck VG_E2E=relay SB_JOBS=1
+echo "(took $(( $(date +%s) - start )) s)"
 echo "all: $total_p passed, $total_f failed, $total_s skipped"
 exit $failed
