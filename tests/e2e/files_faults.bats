@@ -17,6 +17,8 @@
 # from their "listening on" line. Events are awaited with bounded polling
 # (wait_for, wait_gone), never fixed sleeps. Each test has a time limit
 # (BATS_TEST_TIMEOUT) and every client runs under timeout(1) as well.
+# Fixed budgets go through t (helpers.bash), which stretches them when
+# SB_SLOW is set ("make memcheck": sockbridge under valgrind).
 
 load helpers
 
@@ -101,7 +103,7 @@ not_listening() {
 
 # ping_ok ADDR MESSAGE: one round trip that must echo MESSAGE.
 ping_ok() {
-	run timeout 10 "$PEER" ping -t 8 "$1" "$2"
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 8)" "$1" "$2"
 	[ "$status" -eq 0 ] && [ "$output" = "$2" ] ||
 	    fail "ping $1 failed: status $status" "output: $output"
 }
@@ -211,14 +213,14 @@ need_ss() {
 	command -v ss >/dev/null || skip "needs ss (iproute2)"
 }
 
-# first_stat PATH: wait (up to 5 s) for PATH to appear, in a tight loop,
-# and print "MODE UID GID" (octal mode) from the very first lstat that
-# finds it. Start it before the process that creates PATH; it prints
-# "ready" on its stdout first.
+# first_stat PATH SECONDS: wait (up to SECONDS) for PATH to appear, in a
+# tight loop, and print "MODE UID GID" (octal mode) from the very first
+# lstat that finds it. Start it before the process that creates PATH; it
+# prints "ready" on its stdout first.
 first_stat_script='
 import os, sys, time
 path = sys.argv[1]
-end = time.monotonic() + 5
+end = time.monotonic() + float(sys.argv[2])
 print("ready", flush=True)
 while True:
     try:
@@ -237,7 +239,7 @@ check_first_mode() {
 	local name=$1 path=$2 want=$3 first
 	shift 3
 	[ -n "$PY" ] || skip "needs python3 for a tight lstat loop"
-	bg "$name-poll" "$PY" -c "$first_stat_script" "$path"
+	bg "$name-poll" "$PY" -c "$first_stat_script" "$path" "$(t 5)"
 	local poll=$BG_PID
 	wait_for 100 file_has_line "$T/$name-poll.out" ready
 	relay "$name" "$@"
@@ -269,17 +271,20 @@ check_first_mode() {
 }
 
 @test "live server's socket is refused naming its pid; the server keeps working (also with unlink-early)" {
-	local sock=$T/live.sock form ino
+	local sock=$T/live.sock form ino comm
 	bg live "$SB" echo "unix:$sock"
 	local live_pid=$BG_PID
 	listen_addr live >/dev/null
+	# Its process name as the refusal gives it (not "sockbridge" under
+	# valgrind).
+	comm=$(cat "/proc/$live_pid/comm")
 	ino=$(stat -c %i "$sock")
 	for form in "unix:$sock" "UNIX-LISTEN:$sock,unlink-early" \
 	    "unix:$sock,mode=0600"; do
-		run timeout 5 "$SB" relay "$form" tcp:127.0.0.1:9
+		run timeout "$(t 5)" "$SB" relay "$form" tcp:127.0.0.1:9
 		expect_failed
 		not_listening
-		expect_contains "unix:$sock: a server (pid $live_pid, sockbridge) is listening on it"
+		expect_contains "unix:$sock: a server (pid $live_pid, $comm) is listening on it"
 		[ "$(stat -c '%i %F' "$sock")" = "$ino socket" ] ||
 		    fail "socket file changed: $(stat -c '%i %F' "$sock")"
 		ping_ok "unix:$sock" still-here
@@ -288,22 +293,23 @@ check_first_mode() {
 
 @test "live server with a full accept queue is refused, not taken for stale" {
 	need_ss
-	local sock=$T/full.sock
+	local sock=$T/full.sock comm
 	bg live "$SB" echo "unix:$sock,backlog=1"
 	local live_pid=$BG_PID
 	listen_addr live >/dev/null
+	comm=$(cat "/proc/$live_pid/comm")
 	kill -STOP "$live_pid"
 	STOPPED+=("$live_pid")
 	# backlog=1 queues two connections; a third connect gets EAGAIN.
-	bg fill "$PEER" hold -c 2 -t 20 "unix:$sock"
+	bg fill "$PEER" hold -c 2 -t "$(t 20)" "unix:$sock"
 	local fill_pid=$BG_PID
 	wait_for 100 queue_is "$sock" 2 ||
 	    fail "accept queue: '$(unix_queue "$sock")', want 2"
-	run timeout 5 "$SB" relay "unix:$sock" tcp:127.0.0.1:9
+	run timeout "$(t 5)" "$SB" relay "unix:$sock" tcp:127.0.0.1:9
 	expect_failed
 	not_listening
 	expect_contains "is listening on it"
-	expect_contains "pid $live_pid, sockbridge"
+	expect_contains "pid $live_pid, $comm"
 	[ -S "$sock" ]
 	# The server, woken up, still serves the queued clients.
 	kill -CONT "$live_pid"
@@ -315,16 +321,17 @@ check_first_mode() {
 @test "live server that bound a relative path: the refusal still names its pid" {
 	# /proc/net/unix shows the path as the server passed it to bind(), so
 	# matching on the path string misses "live.sock" vs "$T/live.sock".
-	local sock=$T/live.sock
+	local sock=$T/live.sock comm
 	bg live bash -c 'cd "$1" && exec "$2" echo unix:live.sock' _ "$T" "$SB"
 	local live_pid=$BG_PID
 	listen_addr live >/dev/null
+	comm=$(cat "/proc/$live_pid/comm")
 	[ -S "$sock" ]
-	run timeout 5 "$SB" relay "unix:$sock" tcp:127.0.0.1:9
+	run timeout "$(t 5)" "$SB" relay "unix:$sock" tcp:127.0.0.1:9
 	expect_failed
 	not_listening
 	expect_contains "is listening on it"
-	expect_contains "pid $live_pid, sockbridge"
+	expect_contains "pid $live_pid, $comm"
 }
 
 @test "regular file, directory and symlinks at the path are refused and left untouched" {
@@ -353,7 +360,7 @@ check_first_mode() {
 	file_sum=$(cksum <"$T/file.sock")
 	for p in file dir dangling tostale tofile; do
 		before=$(snapshot "$T/$p.sock")
-		run timeout 5 "$SB" relay "unix:$T/$p.sock" tcp:127.0.0.1:9
+		run timeout "$(t 5)" "$SB" relay "unix:$T/$p.sock" tcp:127.0.0.1:9
 		expect_failed
 		not_listening
 		expect_contains "unix:$T/$p.sock: exists and is not a socket (${kind[$p]}); not touching it"
@@ -397,10 +404,10 @@ check_first_mode() {
 	echo_tcp echo
 	relay r600 "unix:$T/private.sock,mode=0600" "$ECHO"
 	relay r666 "unix:$T/public.sock,mode=0666" "$ECHO"
-	run timeout 10 "${AS_NOBODY[@]}" "$PEER" ping -t 5 "unix:$T/private.sock" x
+	run timeout "$(t 10)" "${AS_NOBODY[@]}" "$PEER" ping -t "$(t 5)" "unix:$T/private.sock" x
 	expect_failed
 	expect_contains "Permission denied"
-	run timeout 10 "${AS_NOBODY[@]}" "$PEER" ping -t 5 "unix:$T/public.sock" hi
+	run timeout "$(t 10)" "${AS_NOBODY[@]}" "$PEER" ping -t "$(t 5)" "unix:$T/public.sock" hi
 	expect_status 0
 	[ "$output" = hi ]
 	# Root still gets through the 0600 one: the relay itself works.
@@ -452,7 +459,7 @@ check_first_mode() {
 	relay r107 "unix:$p107" "$ECHO"
 	ping_ok "unix:$p107" short-enough
 	for p in "$p108" "$p108$(printf 'c%.0s' $(seq 100))"; do
-		run timeout 5 "$SB" relay "unix:$p" "$ECHO"
+		run timeout "$(t 5)" "$SB" relay "unix:$p" "$ECHO"
 		expect_status 2
 		not_listening
 		expect_contains "sun_path"
@@ -462,7 +469,7 @@ check_first_mode() {
 }
 
 @test "missing directory: the error names the directory and ENOENT" {
-	run timeout 5 "$SB" relay "unix:$T/nodir/sub/x.sock" tcp:127.0.0.1:9
+	run timeout "$(t 5)" "$SB" relay "unix:$T/nodir/sub/x.sock" tcp:127.0.0.1:9
 	expect_failed
 	not_listening
 	expect_contains "unix:$T/nodir/sub/x.sock"
@@ -474,7 +481,7 @@ check_first_mode() {
 @test "no permission to create the file: the error names the path and EACCES" {
 	need_nobody
 	mkdir -m 0755 "$T/rootonly"
-	run timeout 5 "${AS_NOBODY[@]}" "$SB" relay "unix:$T/rootonly/x.sock" \
+	run timeout "$(t 5)" "${AS_NOBODY[@]}" "$SB" relay "unix:$T/rootonly/x.sock" \
 	    tcp:127.0.0.1:9
 	expect_failed
 	not_listening
@@ -489,7 +496,7 @@ check_first_mode() {
 	local port
 	port=$(free_port)
 	relay relay "unix:$T/r.sock" "tcp:127.0.0.1:$port"
-	run timeout 10 "$PEER" ping -t 5 "unix:$T/r.sock" x
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/r.sock" x
 	expect_failed
 	wait_for 100 log_has_n relay "connect tcp:127\.0\.0\.1:$port: Connection refused" 1 ||
 	    fail "no connect error:" "$(cat "$T/relay.err")"
@@ -505,7 +512,7 @@ check_first_mode() {
 resets() {
 	local i pids=() p
 	for ((i = 0; i < $1; i++)); do
-		timeout 20 "$PEER" reset -b 8M "$2" >"$T/reset$i.out" 2>&1 3>&- &
+		timeout "$(t 20)" "$PEER" reset -b 8M "$2" >"$T/reset$i.out" 2>&1 3>&- &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do
@@ -542,7 +549,7 @@ resets() {
 	    skip "hard fd limit $(ulimit -Hn) is too low for 2,000 connections"
 	echo_tcp echo
 	relay relay "unix:$T/r.sock" "$ECHO"
-	run timeout 60 "$PEER" hold -c 2000 -t 40 "unix:$T/r.sock"
+	run timeout "$(t 60)" "$PEER" hold -c 2000 -t "$(t 40)" "unix:$T/r.sock"
 	expect_status 0
 	[ "$output" = "held 2000/2000" ] || fail "output: $output"
 	kill -0 "$RELAY_PID"
@@ -566,7 +573,7 @@ check_fd_limit() {
 	echo_tcp echo
 	emfile_relay relay "$1"
 	t0=$(cpu_ticks "$RELAY_PID")
-	run timeout 20 "$PEER" hold -c 100 -t 2 "unix:$T/relay.sock"
+	run timeout "$(t 20)" "$PEER" hold -c 100 -t "$(t 2)" "unix:$T/relay.sock"
 	expect_failed
 	held=$(sed -n 's|^held \([0-9]*\)/100$|\1|p' <<<"$output")
 	[ -n "$held" ] && [ "$held" -gt 0 ] && [ "$held" -lt 100 ] ||
@@ -577,7 +584,9 @@ check_fd_limit() {
 	# most one back-off period).
 	ping_ok "unix:$T/relay.sock" recovered
 	t1=$(cpu_ticks "$RELAY_PID")
-	[ $((t1 - t0)) -lt 100 ] ||
+	# Less than half of a core over the hold's time: 1 s of CPU in about
+	# 2 s, both stretched alike by TSCALE.
+	[ $((t1 - t0)) -lt $((100 * TSCALE)) ] ||
 	    fail "relay used $((t1 - t0)) ticks of CPU: spinning?"
 	# Out of fds, accepting is paused: clients wait in the backlog
 	# rather than being accepted only to be dropped.
@@ -601,7 +610,7 @@ check_fd_limit() {
 	# One of two adjacent limits makes accept(2) the call that fails.
 	for lim in 32 33; do
 		emfile_relay "relay$lim" "$lim"
-		bg "hold$lim" "$PEER" hold -c 40 -t 10 "unix:$T/relay$lim.sock"
+		bg "hold$lim" "$PEER" hold -c 40 -t "$(t 10)" "unix:$T/relay$lim.sock"
 		if wait_for 40 log_has_n "relay$lim" 'pausing accepts for' 1; then
 			name=relay$lim
 			break
@@ -626,21 +635,23 @@ check_fd_limit() {
 	# 8 round trips 300 ms apart (longer than the idle timeout in all,
 	# with room for a loaded machine's stalls),
 	# then silence: the relay must close, so read sees EOF (status 1),
-	# not its own 5 s timeout (status > 128).
-	run timeout 15 bash -c '
+	# not its own 5 s timeout (status > 128). Those read budgets (and
+	# timeout 15) stretch with TSCALE; the bounds on "ms" do not, since
+	# the relay's idle timer does not.
+	run timeout "$(t 15)" bash -c '
 		exec 7<>"/dev/tcp/127.0.0.1/$1" || exit 9
 		for i in 1 2 3 4 5 6 7 8; do
 			printf x >&7
-			IFS= read -r -n 1 -t 2 c <&7 ||
+			IFS= read -r -n 1 -t "$2" c <&7 ||
 			    { echo "no echo for byte $i"; exit 1; }
 			sleep 0.3
 		done
 		t0=$(date +%s%N)
-		IFS= read -r -n 1 -t 5 c <&7
+		IFS= read -r -n 1 -t "$3" c <&7
 		rc=$?
 		t1=$(date +%s%N)
 		echo "read=$rc ms=$(( (t1 - t0) / 1000000 ))"
-	' _ "$port"
+	' _ "$port" "$(t 2)" "$(t 5)"
 	expect_status 0
 	[[ "$output" =~ ^read=1\ ms=([0-9]+)$ ]] ||
 	    fail "expected EOF from the relay: $output"
@@ -659,13 +670,13 @@ check_fd_limit() {
 	kill -STOP "$echo_pid"
 	STOPPED+=("$echo_pid")
 	# With its accept queue full the kernel drops further SYNs.
-	bg fill "$PEER" hold -c 2 -t 20 "$echo_addr"
+	bg fill "$PEER" hold -c 2 -t "$(t 20)" "$echo_addr"
 	wait_for 100 tcp_queue_is "${echo_addr##*:}" 2 ||
 	    fail "accept queue: '$(tcp_queue "${echo_addr##*:}")', want 2"
 	relay relay -T 300ms "unix:$T/r.sock" "$echo_addr"
 	local t0 t1
 	t0=$(date +%s%N)
-	run timeout 10 "$PEER" ping -t 8 "unix:$T/r.sock" x
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 8)" "unix:$T/r.sock" x
 	t1=$(date +%s%N)
 	expect_failed
 	local ms=$(((t1 - t0) / 1000000))
@@ -681,12 +692,12 @@ check_fd_limit() {
 	relay relay -v -c 2 "unix:$T/r.sock" "$ECHO"
 	mkfifo "$T/f1" "$T/f2"
 	exec 8<>"$T/f1" 9<>"$T/f2"
-	bg_stdin h1 "$T/f1" "$PEER" hold -w -c 1 -t 30 "unix:$T/r.sock" 8>&- 9>&-
+	bg_stdin h1 "$T/f1" "$PEER" hold -w -c 1 -t "$(t 30)" "unix:$T/r.sock" 8>&- 9>&-
 	local h1=$BG_PID
-	bg_stdin h2 "$T/f2" "$PEER" hold -w -c 1 -t 30 "unix:$T/r.sock" 8>&- 9>&-
+	bg_stdin h2 "$T/f2" "$PEER" hold -w -c 1 -t "$(t 30)" "unix:$T/r.sock" 8>&- 9>&-
 	wait_for 100 file_has_line "$T/h1.out" 'held 1/1'
 	wait_for 100 file_has_line "$T/h2.out" 'held 1/1'
-	bg p3 timeout 30 "$PEER" ping -t 25 "unix:$T/r.sock" third 8>&- 9>&-
+	bg p3 timeout "$(t 30)" "$PEER" ping -t "$(t 25)" "unix:$T/r.sock" third 8>&- 9>&-
 	local p3=$BG_PID
 	wait_for 100 queue_is "$T/r.sock" 1 ||
 	    fail "accept queue: '$(unix_queue "$T/r.sock")', want 1"
@@ -706,7 +717,7 @@ check_fd_limit() {
 @test "SIGTERM drains: socket file goes at once, the open connection completes, exit 0" {
 	local sock=$T/r.sock rc
 	echo_tcp echo
-	relay relay -d 20s "unix:$sock" "$ECHO"
+	relay relay -d "$(t 20)s" "unix:$sock" "$ECHO"
 	mkfifo "$T/in"
 	exec 8<>"$T/in"
 	# The client: stdin from the fifo, the echo on stdout.
@@ -717,8 +728,10 @@ check_fd_limit() {
 	kill -TERM "$RELAY_PID"
 	wait_for 40 is_gone "$sock" || fail "socket file still there"
 	kill -0 "$RELAY_PID" || fail "relay exited with a connection open"
-	expect_log relay 'draining 1 connections'
-	run timeout 5 "$PEER" ping -t 2 "unix:$sock" x
+	# The file goes first, the message follows.
+	wait_for 100 log_has_n relay 'draining 1 connections' 1 ||
+	    fail "no drain message:" "$(cat "$T/relay.err")"
+	run timeout "$(t 5)" "$PEER" ping -t "$(t 2)" "unix:$sock" x
 	expect_failed
 	# Mid-request: more data, then the client's EOF ends the connection.
 	echo two >&8
@@ -739,7 +752,7 @@ check_fd_limit() {
 @test "a second SIGTERM during the drain exits at once" {
 	local sock=$T/r.sock
 	echo_tcp echo
-	relay relay -d 20s "unix:$sock" "$ECHO"
+	relay relay -d "$(t 20)s" "unix:$sock" "$ECHO"
 	mkfifo "$T/in"
 	exec 8<>"$T/in"
 	bg_stdin client "$T/in" "$SB" relay - "unix:$sock" 8>&-
@@ -747,9 +760,10 @@ check_fd_limit() {
 	wait_for 100 file_has_line "$T/client.out" one
 	kill -TERM "$RELAY_PID"
 	wait_for 40 is_gone "$sock"
-	expect_log relay 'draining 1 connections'
+	wait_for 100 log_has_n relay 'draining 1 connections' 1 ||
+	    fail "no drain message:" "$(cat "$T/relay.err")"
 	kill -0 "$RELAY_PID"
 	kill -TERM "$RELAY_PID"
-	# Well within the 20 s drain timeout.
+	# Well within the 20 s drain timeout: 3 s, both times TSCALE.
 	wait_gone "$RELAY_PID" 60 || fail "relay still draining"
 }

@@ -5,6 +5,23 @@
 SB=${SB_BUILD:?}/sockbridge
 PEER=${SB_BUILD:?}/peer
 
+# SB_SLOW (set by "make memcheck", where sockbridge runs under valgrind,
+# 20-50 times slower) stretches fixed time budgets by TSCALE: the tries of
+# wait_for, wait_gone and listen_addr, and whatever a test passes through
+# t. Not named SLOW: tests use that name for their own servers.
+TSCALE=${SB_SLOW:+10}
+TSCALE=${TSCALE:-1}
+
+# t SECONDS: a time budget (integer or decimal) scaled by TSCALE; for
+# "timeout $(t 10)", "peer -t $(t 5)", "-d $(t 20)s" and the like.
+t() {
+	if [ "$TSCALE" = 1 ]; then
+		echo "$1"
+	else
+		awk -v n="$1" -v s="$TSCALE" 'BEGIN { print n * s }'
+	fi
+}
+
 common_setup() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/sb-e2e.XXXXXX")
 	BG_PIDS=()
@@ -30,9 +47,10 @@ start_bg() {
 	BG_PIDS+=("$BG_PID")
 }
 
-# wait_for TRIES CMD...: retry CMD every 0.05 s up to TRIES times.
+# wait_for TRIES CMD...: retry CMD every 0.05 s up to TRIES (times
+# TSCALE) times.
 wait_for() {
-	local tries=$1 i; shift
+	local tries=$(($1 * TSCALE)) i; shift
 	for ((i = 0; i < tries; i++)); do
 		"$@" 2>/dev/null && return 0
 		sleep 0.05
@@ -40,9 +58,10 @@ wait_for() {
 	return 1
 }
 
-# wait_gone PID TRIES: wait for a process to exit.
+# wait_gone PID TRIES: wait for a process to exit, TRIES (times TSCALE)
+# polls 0.05 s apart.
 wait_gone() {
-	local pid=$1 tries=${2:-100} i
+	local pid=$1 tries=$((${2:-100} * TSCALE)) i
 	for ((i = 0; i < tries; i++)); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.05
@@ -51,10 +70,10 @@ wait_gone() {
 }
 
 # listen_addr NAME: the first "listening on ADDR" that process NAME logged,
-# waiting up to 5 s for it.
+# waiting up to 5 s (times TSCALE) for it.
 listen_addr() {
 	local f="$T/$1.err" i a
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 100 * TSCALE; i++)); do
 		a=$(sed -n 's/^sockbridge: listening on //p' "$f" 2>/dev/null | head -1)
 		if [ -n "$a" ]; then echo "$a"; return 0; fi
 		sleep 0.05

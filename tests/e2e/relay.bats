@@ -9,6 +9,8 @@
 # from their "listening on" line; events are awaited with bounded polling
 # (wait_for), never fixed sleeps. Each test has a time limit
 # (BATS_TEST_TIMEOUT) and client commands run under timeout(1) as well.
+# Fixed budgets go through t (helpers.bash), which stretches them when
+# SB_SLOW is set ("make memcheck": sockbridge under valgrind).
 
 load helpers
 
@@ -60,10 +62,10 @@ expect_log() {
 	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
 }
 
-# wait_log NAME ERE: wait up to 5 s for that line.
+# wait_log NAME ERE: wait up to 5 s (times TSCALE) for that line.
 wait_log() {
 	wait_for 100 grep -Eq -- "$2" "$T/$1.err" ||
-	    fail "no line matching /$2/ in $1's log after 5 s:" \
+	    fail "no line matching /$2/ in $1's log after $(t 5) s:" \
 	    "$(cat "$T/$1.err")"
 }
 
@@ -101,10 +103,10 @@ both_ways() {
 	if [ -n "$echo" ]; then
 		before=$(grep -c 'accepted' "$T/$echo.err" || true)
 	fi
-	run timeout 20 "$PEER" ping -t 10 "$addr" "$msg"
+	run timeout "$(t 20)" "$PEER" ping -t "$(t 10)" "$addr" "$msg"
 	expect_status 0
 	expect_output "$msg"
-	run timeout 20 "$PEER" halfclose -t 10 "$addr" "$req"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "$addr" "$req"
 	expect_status 0
 	expect_output "$req"
 	if [ -n "$echo" ]; then
@@ -125,8 +127,8 @@ has_ipv6_loopback() {
 # open until fd 9 (a fifo into peer's stdin) is closed.
 hold_conns() {
 	mkfifo "$T/$1.in"
-	start_bg "$1" sh -c 'exec "$0" hold -w -t 50 -c "$1" "$2" <"$3"' \
-	    "$PEER" "$3" "$2" "$T/$1.in"
+	start_bg "$1" sh -c 'exec "$0" hold -w -t "$4" -c "$1" "$2" <"$3"' \
+	    "$PEER" "$3" "$2" "$T/$1.in" "$(t 50)"
 	# Read-write: does not block on a fifo, and is the only writer, so
 	# closing it gives peer EOF.
 	HOLD_PID=$BG_PID
@@ -135,11 +137,12 @@ hold_conns() {
 	    fail "hold: $(cat "$T/$1.out" "$T/$1.err")"
 }
 
-# reap PID: wait up to 5 s for background PID (a child of this shell, so
-# not from a $(...) subshell) to end; its exit status goes to $REAPED.
+# reap PID: wait up to 5 s (times TSCALE) for background PID (a child of
+# this shell, so not from a $(...) subshell) to end; its exit status goes
+# to $REAPED.
 reap() {
 	REAPED=
-	wait_gone "$1" 100 || fail "pid $1 still running after 5 s"
+	wait_gone "$1" 100 || fail "pid $1 still running after $(t 5) s"
 	REAPED=0
 	wait "$1" || REAPED=$?
 }
@@ -203,8 +206,8 @@ reap() {
 
 @test "stdio: '-' listen carries a line to the target and back, exit 0" {
 	echo_on E echo "unix:$T/echo.sock"
-	run bash -c 'printf "hello\n" | timeout 10 "$1" relay - "$2" 2>"$3"' \
-	    _ "$SB" "$E" "$T/stdio.err"
+	run bash -c 'printf "hello\n" | timeout "$4" "$1" relay - "$2" 2>"$3"' \
+	    _ "$SB" "$E" "$T/stdio.err" "$(t 10)"
 	expect_status 0
 	expect_output hello
 }
@@ -213,8 +216,8 @@ reap() {
 	echo_on E echo "unix:$T/echo.sock"
 	head -c 5000000 /dev/urandom >"$T/in.bin"
 	run bash -c 'set -o pipefail
-	    cat "$2" | timeout 30 "$1" relay - "$3" 2>"$4" | cat >"$5"' \
-	    _ "$SB" "$T/in.bin" "$E" "$T/stdio.err" "$T/out.bin"
+	    cat "$2" | timeout "$6" "$1" relay - "$3" 2>"$4" | cat >"$5"' \
+	    _ "$SB" "$T/in.bin" "$E" "$T/stdio.err" "$T/out.bin" "$(t 30)"
 	expect_status 0
 	cmp "$T/in.bin" "$T/out.bin"
 }
@@ -222,8 +225,8 @@ reap() {
 @test "stdio: regular files as stdin and stdout (not pollable) work too" {
 	echo_on E echo "unix:$T/echo.sock"
 	head -c 3000000 /dev/urandom >"$T/in.bin"
-	run bash -c 'timeout 30 "$1" relay - "$2" <"$3" >"$4" 2>"$5"' \
-	    _ "$SB" "$E" "$T/in.bin" "$T/out.bin" "$T/stdio.err"
+	run bash -c 'timeout "$6" "$1" relay - "$2" <"$3" >"$4" 2>"$5"' \
+	    _ "$SB" "$E" "$T/in.bin" "$T/out.bin" "$T/stdio.err" "$(t 30)"
 	expect_status 0
 	cmp "$T/in.bin" "$T/out.bin"
 }
@@ -235,7 +238,7 @@ reap() {
 	local pid=$BG_PID
 	[ "$(listen_addr stdio)" = "unix:$T/in.sock" ]
 	# stdin goes to the client; what the client sends goes to stdout.
-	run timeout 20 "$PEER" halfclose -t 10 "unix:$T/in.sock" "to stdout"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "unix:$T/in.sock" "to stdout"
 	expect_status 0
 	expect_output "from stdin"
 	reap "$pid"
@@ -255,7 +258,7 @@ reap() {
 
 @test "exec: 'exec:tr a-z A-Z' really runs the command" {
 	relay_on R relay "unix:$T/x.sock" 'exec:tr a-z A-Z'
-	run timeout 20 "$PEER" halfclose -t 10 "$R" "hello, world 42"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "$R" "hello, world 42"
 	expect_status 0
 	expect_output "HELLO, WORLD 42"
 }
@@ -264,7 +267,7 @@ reap() {
 	echo_on E echo "unix:$T/echo.sock"
 	relay_on R relay "unix:$T/a.sock" "exec:$SB relay - unix:$T/echo.sock"
 	both_ways "$R" echo
-	run timeout 60 "$PEER" integrity -t 50 -c 4 -b 1M "$R"
+	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 4 -b 1M "$R"
 	expect_status 0
 	expect_match '^ok conns=4 bytes_each_way=4194304 '
 }
@@ -274,7 +277,7 @@ reap() {
 @test "integrity: unix -> relay -> tcp echo, 64 conns, 256 MiB each way" {
 	echo_on E echo tcp:127.0.0.1:0
 	serve R relay "$SB" relay "unix:$T/r.sock" "$E"
-	run timeout 60 "$PEER" integrity -t 50 -c 64 -b 4M -m 1M "$R"
+	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 64 -b 4M -m 1M "$R"
 	expect_status 0
 	expect_match '^ok conns=64 bytes_each_way=268435456 checksum=[0-9a-f]{16} '
 }
@@ -282,7 +285,7 @@ reap() {
 @test "integrity: --no-splice copy path, unix -> relay -> tcp echo, 16 conns" {
 	echo_on E echo tcp:127.0.0.1:0
 	serve R relay "$SB" relay --no-splice "unix:$T/r.sock" "$E"
-	run timeout 60 "$PEER" integrity -t 50 -c 16 -b 2M -m 1M "$R"
+	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 16 -b 2M -m 1M "$R"
 	expect_status 0
 	expect_match '^ok conns=16 bytes_each_way=33554432 checksum=[0-9a-f]{16} '
 }
@@ -290,7 +293,7 @@ reap() {
 @test "integrity: tcp -> relay -> unix echo, 64 conns, 256 MiB each way" {
 	echo_on E echo "unix:$T/echo.sock"
 	serve R relay "$SB" relay tcp:127.0.0.1:0 "$E"
-	run timeout 60 "$PEER" integrity -t 50 -c 64 -b 4M -m 1M "$R"
+	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 64 -b 4M -m 1M "$R"
 	expect_status 0
 	expect_match '^ok conns=64 bytes_each_way=268435456 checksum=[0-9a-f]{16} '
 }
@@ -302,7 +305,7 @@ reap() {
 	relay_on R relay tcp:127.0.0.1:0 "$E"
 	local req
 	req=$(head -c 100000 /dev/zero | tr '\0' 'q')
-	run timeout 20 "$PEER" halfclose -t 10 "$R" "$req"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "$R" "$req"
 	expect_status 0
 	[ "${#output}" -eq 100000 ]
 	[ "$output" = "$req" ]
@@ -314,7 +317,7 @@ reap() {
 	# the reply must come back on the still-open other direction.
 	relay_on R2 relay2 tcp:127.0.0.1:0 'exec:wc -c'
 	relay_on R1 relay1 "unix:$T/r1.sock" "$R2"
-	run timeout 20 "$PEER" halfclose -t 10 "$R1" "0123456789abc"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "$R1" "0123456789abc"
 	expect_status 0
 	[ "$(echo "$output" | tr -d ' ')" = 13 ]
 	wait_log relay1 'closed \(done\).* 13 bytes up, [0-9]+ bytes down'
@@ -323,7 +326,7 @@ reap() {
 @test "half-close: 8 MiB upload, the echo's 8 MiB reply is read to EOF" {
 	echo_on E echo "unix:$T/echo.sock"
 	relay_on R relay "unix:$T/r.sock" "$E"
-	run timeout 60 "$PEER" send -t 50 -b 8M "$R"
+	run timeout "$(t 60)" "$PEER" send -t "$(t 50)" -b 8M "$R"
 	expect_status 0
 	expect_match '^sent 8388608 checksum=[0-9a-f]{16}$'
 	# The relay moved all 8 MiB each way and closed cleanly.
@@ -351,7 +354,7 @@ reap() {
 
 @test "socat: unlink-early never removes a live server's socket" {
 	echo_on E echo "unix:$T/live.sock"
-	run timeout 5 "$SB" "UNIX-LISTEN:$T/live.sock,unlink-early,fork" \
+	run timeout "$(t 5)" "$SB" "UNIX-LISTEN:$T/live.sock,unlink-early,fork" \
 	    "UNIX-CONNECT:$T/elsewhere.sock"
 	expect_status 1
 	expect_match "^sockbridge: unix:$T/live\.sock: a server .*is listening on it"
@@ -390,8 +393,9 @@ reap() {
 	echo_on E echo "unix:$T/echo.sock"
 	relay_on R relay "UNIX-LISTEN:$T/mc.sock,fork,max-children=2" "$E"
 	hold_conns hold "$R" 2
-	# The third is queued by the kernel, not served: no echo in 0.5 s.
-	run timeout 10 "$PEER" ping -t 0.5 "$R" third
+	# The third is queued by the kernel, not served: no echo in 0.5 s
+	# (times TSCALE).
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 0.5)" "$R" third
 	expect_status 1
 	expect_match 'timed out'
 	[ "$(grep -c 'accepted' "$T/relay.err")" -eq 2 ]
@@ -399,7 +403,7 @@ reap() {
 	exec 9>&-
 	wait_gone "$HOLD_PID" 100
 	wait_log relay 'conn 2: closed'
-	run timeout 20 "$PEER" ping -t 10 "$R" fourth
+	run timeout "$(t 20)" "$PEER" ping -t "$(t 10)" "$R" fourth
 	expect_status 0
 	expect_output fourth
 }
@@ -416,7 +420,7 @@ reap() {
 	# After the relay starts, so that it does not inherit them.
 	exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port"
 
-	run timeout 20 "$PEER" ping -t 10 "$R" hello
+	run timeout "$(t 20)" "$PEER" ping -t "$(t 10)" "$R" hello
 	expect_status 1
 	expect_log relay "connect tcp:127\.0\.0\.1:$port: timed out after 300 ms"
 	expect_log relay 'conn 1: closed \([^)]*\) after 0\.[0-9]+ s, 0 bytes up'
@@ -424,12 +428,12 @@ reap() {
 
 @test "socat: unsupported option ',pty' is rejected, exit 2, nothing created" {
 	echo_on E echo "unix:$T/echo.sock"
-	run timeout 10 "$SB" "UNIX-LISTEN:$T/pty.sock,pty" "$E"
+	run timeout "$(t 10)" "$SB" "UNIX-LISTEN:$T/pty.sock,pty" "$E"
 	expect_status 2
 	expect_match "^sockbridge: .*'pty'.*not supported"
 	[ ! -e "$T/pty.sock" ]
 	# On the target side too.
-	run timeout 10 "$SB" "UNIX-LISTEN:$T/pty2.sock" "EXEC:cat,pty"
+	run timeout "$(t 10)" "$SB" "UNIX-LISTEN:$T/pty2.sock" "EXEC:cat,pty"
 	expect_status 2
 	expect_match "^sockbridge: .*'pty'.*not supported"
 	[ ! -e "$T/pty2.sock" ]
@@ -437,7 +441,7 @@ reap() {
 
 @test "socat: unknown option ',bogus' is rejected, exit 2, nothing created" {
 	echo_on E echo "unix:$T/echo.sock"
-	run timeout 10 "$SB" "UNIX-LISTEN:$T/bogus.sock,bogus" "$E"
+	run timeout "$(t 10)" "$SB" "UNIX-LISTEN:$T/bogus.sock,bogus" "$E"
 	expect_status 2
 	expect_match "^sockbridge: .*unknown option 'bogus'"
 	[ ! -e "$T/bogus.sock" ]
@@ -452,7 +456,7 @@ usage_error() {
 	shift
 	# A usage error is immediate; a relay that started anyway is cut
 	# short (status 124).
-	run timeout 5 "$SB" "$@"
+	run timeout "$(t 5)" "$SB" "$@"
 	expect_status 2
 	[[ "$output" =~ ^sockbridge:\  ]] ||
 	    fail "message does not start with 'sockbridge: ': $output"
@@ -461,7 +465,7 @@ usage_error() {
 }
 
 @test "usage: no arguments, or one address, exit 2" {
-	run timeout 10 "$SB"
+	run timeout "$(t 10)" "$SB"
 	expect_status 2
 	expect_match 'usage:'
 	usage_error 'LISTEN.*TARGET.*got 0' relay
@@ -501,14 +505,14 @@ usage_error() {
 }
 
 @test "usage: relay --help exits 0 and prints usage on stdout" {
-	run timeout 10 "$SB" relay --help
+	run timeout "$(t 10)" "$SB" relay --help
 	expect_status 0
 	expect_match '^usage: sockbridge relay'
 	# On stdout, not stderr.
 	run bash -c '"$1" relay --help 2>/dev/null' _ "$SB"
 	expect_status 0
 	expect_match '^usage: sockbridge relay'
-	run timeout 10 "$SB" echo --help
+	run timeout "$(t 10)" "$SB" echo --help
 	expect_status 0
 	expect_match '^usage: sockbridge echo'
 }
@@ -518,7 +522,7 @@ usage_error() {
 @test "verbose: -v logs accepted (unix peer credentials), connected, closed with byte counts" {
 	echo_on E echo "unix:$T/echo.sock"
 	relay_on R relay "unix:$T/r.sock" "$E"
-	run timeout 20 "$PEER" halfclose -t 10 "$R" "0123456789abcdef"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "$R" "0123456789abcdef"
 	expect_status 0
 	expect_output 0123456789abcdef
 	wait_log relay 'conn 1: closed'
@@ -529,7 +533,7 @@ usage_error() {
 
 @test "verbose: byte counts keep their direction (7 bytes up, 3 down)" {
 	relay_on R relay tcp:127.0.0.1:0 'exec:cat >/dev/null; printf xyz'
-	run timeout 20 "$PEER" halfclose -t 10 "$R" "abcdefg"
+	run timeout "$(t 20)" "$PEER" halfclose -t "$(t 10)" "$R" "abcdefg"
 	expect_status 0
 	expect_output xyz
 	wait_log relay 'conn 1: closed'
@@ -578,11 +582,11 @@ usage_error() {
 }
 
 @test "systemd: 'systemd' without LISTEN_FDS and fd:N that is no socket fail clearly" {
-	run env -u LISTEN_FDS -u LISTEN_PID timeout 10 "$SB" relay systemd "unix:$T/b.sock"
+	run env -u LISTEN_FDS -u LISTEN_PID timeout "$(t 10)" "$SB" relay systemd "unix:$T/b.sock"
 	[ "$status" -ne 0 ]
 	expect_match '^sockbridge: systemd: LISTEN_FDS is not set'
 	: >"$T/file"
-	run timeout 10 "$SB" relay fd:5 "unix:$T/b.sock" 5<"$T/file"
+	run timeout "$(t 10)" "$SB" relay fd:5 "unix:$T/b.sock" 5<"$T/file"
 	[ "$status" -ne 0 ]
 	expect_match '^sockbridge: fd:5: not a socket'
 }
@@ -621,7 +625,7 @@ usage_error() {
 	wait_for 100 test ! -e "$T/r.sock"
 	wait_log relay 'draining 1 connections'
 	kill -0 "$pid"
-	run timeout 10 "$PEER" ping -t 5 "$R" late
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$R" late
 	expect_status 1
 	# The held connection ends: the relay follows, status 0.
 	exec 9>&-
