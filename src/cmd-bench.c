@@ -76,7 +76,8 @@ static const char bench_help[] =
 "                       nginx (those installed)\n"
 "  --no-relay           skip the unix->relay->tcp path\n"
 "  --repeat N           run each row N times, paths interleaved, and report\n"
-"                       the median (default 3 for lines, 1 otherwise)\n"
+"                       the median (default: lines up to 3 times within\n"
+"                       about a minute, others once)\n"
 "  --json               JSON lines instead of the table\n"
 "  --svg FILE           also draw the results as an SVG chart\n"
 "  -h, --help           this text\n";
@@ -129,6 +130,7 @@ struct opts {
 	int		 json;
 	const char	*svg;
 	int		 repeat;
+	int		 budget_s;	/* default repeats stop past this */
 };
 
 /* A path under test: where the client connects, and who serves it. */
@@ -345,8 +347,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			    argv[optind + 1]);
 		o->work = (enum bench_work)i;
 	}
-	if (o->repeat == 0)
+	/* The built-in default: up to 3 runs of the lines experiment, as
+	 * long as the whole stays near a minute; --repeat asks for exactly
+	 * that many. */
+	if (o->repeat == 0) {
 		o->repeat = o->work == BENCH_LINES ? 3 : 1;
+		o->budget_s = 60;
+	}
 	if (o->nsizes == 0) {
 		if (o->work == BENCH_PINGPONG) {
 			o->sizes[0] = 64;
@@ -822,6 +829,15 @@ setup_paths(const struct opts *o, struct env *e, struct path *paths)
 	return n;
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int
 cmp_speed(const void *a, const void *b)
 {
@@ -867,6 +883,7 @@ run_bench(int argc, char **argv)
 	struct bench_spec spec;
 	char *data = NULL;
 	size_t len = 0, nrows = 0;
+	double t_start, t_group;
 	int npaths, rc, status = 0;
 
 	if ((rc = parse_args(argc, argv, &o)) != 0)
@@ -895,6 +912,7 @@ run_bench(int argc, char **argv)
 		return 1;
 	}
 	rows = calloc(MAX_ROWS, sizeof(*rows));
+	t_start = now_s();
 	for (int si = 0; rows != NULL && si < o.nsizes && status == 0; si++)
 	for (int ui = 0; ui < o.nusers && status == 0; ui++) {
 		struct bench_result *runs[MAX_PATHS][MAX_REPEAT];
@@ -905,8 +923,14 @@ run_bench(int argc, char **argv)
 		}
 		memset(runs, 0, sizeof(runs));
 		/* Interleave the paths (A B C A B C ...) so a burst of noise
-		 * on this shared machine does not land on one path only. */
-		for (int rep = 0; rep < o.repeat && status == 0; rep++)
+		 * on this shared machine does not land on one path only.
+		 * Under a time budget, stop repeating when another round of
+		 * this group (as long as its first) would overrun it. */
+		t_group = now_s();
+		for (int rep = 0; rep < o.repeat && status == 0 &&
+		    (rep < 1 || o.budget_s == 0 || now_s() - t_start +
+		    (now_s() - t_group) / rep * (o.nusers - ui) <= o.budget_s);
+		    rep++)
 		for (int pi = 0; pi < npaths && status == 0; pi++) {
 			struct bench_result *res = malloc(sizeof(*res));
 			char label[128];

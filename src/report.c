@@ -731,9 +731,25 @@ report_table(FILE *f, const struct report_row *rows, size_t n)
 		fputs("\nround trip: from send (open loop: from when due) to "
 		    "the last byte of the echo, after warm-up\n"
 		    "CPU: client + server + relay over the whole run\n", f);
-	if (n > 0 && rows[0].runs > 1)
-		fprintf(f, "each row: the median of %d runs, paths interleaved; "
-		    "spread: (max - min) / median speed\n", rows[0].runs);
+	{
+		int lo = 0, hi = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (lo == 0 || rows[i].runs < lo)
+				lo = rows[i].runs;
+			if (rows[i].runs > hi)
+				hi = rows[i].runs;
+		}
+		if (hi > 1 && lo == hi)
+			fprintf(f, "each row: the median of %d runs, paths "
+			    "interleaved; spread: (max - min) / median speed\n",
+			    hi);
+		else if (hi > 1)
+			fprintf(f, "each row: the median of %d to %d runs (as "
+			    "time allowed; \"runs\" in --json), paths "
+			    "interleaved; spread: (max - min) / median speed\n",
+			    lo, hi);
+	}
 }
 
 /* ---------------------------------------------------------------- JSON */
