@@ -38,16 +38,6 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------
 
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
-}
-
-expect_status() {
-	[ "$status" -eq "$1" ] ||
-	    fail "exit status $status, expected $1" "output: $output"
-}
-
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (setpriv, chown)"
 }

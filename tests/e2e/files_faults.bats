@@ -54,28 +54,12 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------
 
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
-}
-
-# bg NAME CMD...: start_bg without bats' fd 3, so that a process left
-# behind can never hang bats.
-bg() {
-	start_bg "$@" 3>&-
-}
-
 # bg_stdin NAME FILE CMD...: bg with stdin from FILE (a plain "CMD <FILE &"
 # in a shell without job control would read /dev/null instead).
 bg_stdin() {
 	local name=$1 file=$2
 	shift 2
 	bg "$name" bash -c 'f=$1; shift; exec "$@" <"$f"' _ "$file" "$@"
-}
-
-expect_status() {
-	[ "$status" -eq "$1" ] ||
-	    fail "exit status $status, expected $1" "output: $output"
 }
 
 # expect_failed: the last run failed on its own (not killed by timeout).
@@ -87,11 +71,6 @@ expect_failed() {
 expect_contains() {
 	[[ "$output" == *"$1"* ]] ||
 	    fail "output: '$output'" "does not contain: '$1'"
-}
-
-expect_log() {
-	grep -Eq -- "$2" "$T/$1.err" ||
-	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
 }
 
 # not_listening: the last run printed no "listening on" line (it never

@@ -96,3 +96,27 @@ start_relay() {
 	start_bg "$name" "$SB" relay "$@"
 	listen_addr "$name"
 }
+
+# fail MSG...: print the lines to stderr, return 1 (fails the test).
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+# bg NAME CMD...: start_bg without bats' fd 3, so that nothing left behind
+# can hang bats.
+bg() {
+	start_bg "$@" 3>&-
+}
+
+# expect_status N: the last run exited with N.
+expect_status() {
+	[ "$status" -eq "$1" ] ||
+	    fail "exit status $status, expected $1" "output: $output"
+}
+
+# expect_log NAME ERE: process NAME's stderr has a line matching ERE.
+expect_log() {
+	grep -Eq -- "$2" "$T/$1.err" ||
+	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
+}

@@ -34,17 +34,6 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------
 
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
-}
-
-# expect_status N: the last run exited with N.
-expect_status() {
-	[ "$status" -eq "$1" ] ||
-	    fail "exit status $status, expected $1" "output: $output"
-}
-
 # expect_output TEXT: the last run printed exactly TEXT.
 expect_output() {
 	[ "$output" = "$1" ] ||
@@ -54,12 +43,6 @@ expect_output() {
 # expect_match ERE: the last run's output matches ERE.
 expect_match() {
 	[[ "$output" =~ $1 ]] || fail "output: '$output'" "does not match: $1"
-}
-
-# expect_log NAME ERE: process NAME's stderr has a line matching ERE.
-expect_log() {
-	grep -Eq -- "$2" "$T/$1.err" ||
-	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
 }
 
 # wait_log NAME ERE: wait up to 5 s (times TSCALE) for that line.

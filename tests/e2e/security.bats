@@ -55,17 +55,6 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------
 
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
-}
-
-# bg NAME CMD...: start_bg without bats' fd 3, so that nothing left behind
-# can hang bats.
-bg() {
-	start_bg "$@" 3>&-
-}
-
 # serve VAR NAME CMD...: bg CMD as NAME, wait for its "listening on" line
 # (sockbridge's on stderr, the python servers' on stdout) and set VAR to
 # the address; the pid is in PID_NAME.
@@ -129,11 +118,6 @@ field() {
 	sed -n "s/^$1=//p" <<<"$output" | head -1
 }
 
-expect_status() {
-	[ "$status" -eq "$1" ] ||
-	    fail "exit status $status, expected $1" "output: $output"
-}
-
 expect_contains() {
 	[[ "$output" == *"$1"* ]] ||
 	    fail "output: '$output'" "does not contain: '$1'"
@@ -165,11 +149,6 @@ refused() {
 	expect_status 0
 	[ "$(field reply)" = "" ] && [[ "$(field end)" =~ ^(eof|reset)$ ]] ||
 	    fail "expected to be closed without an answer:" "$output"
-}
-
-expect_log() {
-	grep -Eq -- "$2" "$T/$1.err" ||
-	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
 }
 
 no_log() {

@@ -69,17 +69,6 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------
 
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
-}
-
-# bg NAME CMD...: start_bg without bats' fd 3, so nothing left behind can
-# hang bats.
-bg() {
-	start_bg "$@" 3>&-
-}
-
 # serve VAR NAME CMD...: bg CMD as NAME and set VAR to the first address it
 # listens on. Not a $(...) call, so the pid stays in BG_PIDS for teardown;
 # its pid is also in PID_NAME.
@@ -104,19 +93,8 @@ relay_on() {
 	serve "$var" "$name" "$SB" relay "$@"
 }
 
-expect_status() {
-	[ "$status" -eq "$1" ] ||
-	    fail "exit status $status, expected $1" "output: $output"
-}
-
 expect_output() {
 	[ "$output" = "$1" ] || fail "output: '$output'" "expected: '$1'"
-}
-
-# expect_log NAME ERE: process NAME's stderr has a line matching ERE.
-expect_log() {
-	grep -Eq -- "$2" "$T/$1.err" ||
-	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
 }
 
 need_py() {
