@@ -253,9 +253,12 @@ fuzz_addr(const char *text, size_t size)
 		return;
 	}
 	check_addr(&b);
-	check(b.kind == a.kind);
-	if (!canon_needs_quoting(&a, canon))
+	/* Unquoted text with a backslash may read back as another form
+	 * ("unix:\\@s" as an abstract name): the same one exception. */
+	if (!canon_needs_quoting(&a, canon)) {
+		check(b.kind == a.kind);
 		check(same_endpoint(&a, &b));
+	}
 	if (same_endpoint(&a, &b)) {
 		addr_str(&b, canon2, sizeof(canon2));
 		check(strcmp(canon, canon2) == 0);
