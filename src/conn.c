@@ -97,20 +97,23 @@ conn_close(struct conn *c, const char *why)
 	if (c->dead)
 		return;
 	c->dead = 1;
-	if (why != NULL && r->echo)
-		log_info("conn %llu: closed (%s) after %llu.%03llu s, "
-		    "%llu bytes %s", (unsigned long long)c->id, why,
+	if (why != NULL) {
+		char bytes[96];
+
+		if (r->echo)
+			snprintf(bytes, sizeof(bytes), "%llu bytes %s",
+			    (unsigned long long)c->flow[SIDE_DOWN].bytes,
+			    r->cfg->discard ? "discarded" : "echoed");
+		else
+			snprintf(bytes, sizeof(bytes), "%llu bytes up, %llu "
+			    "bytes down",
+			    (unsigned long long)c->flow[SIDE_DOWN].bytes,
+			    (unsigned long long)c->flow[SIDE_UP].bytes);
+		log_info("conn %llu: closed (%s) after %llu.%03llu s, %s",
+		    (unsigned long long)c->id, why,
 		    (unsigned long long)(ms / 1000),
-		    (unsigned long long)(ms % 1000),
-		    (unsigned long long)c->flow[SIDE_DOWN].bytes,
-		    r->cfg->discard ? "discarded" : "echoed");
-	else if (why != NULL)
-		log_info("conn %llu: closed (%s) after %llu.%03llu s, "
-		    "%llu bytes up, %llu bytes down", (unsigned long long)c->id,
-		    why, (unsigned long long)(ms / 1000),
-		    (unsigned long long)(ms % 1000),
-		    (unsigned long long)c->flow[SIDE_DOWN].bytes,
-		    (unsigned long long)c->flow[SIDE_UP].bytes);
+		    (unsigned long long)(ms % 1000), bytes);
+	}
 	loop_timer_stop(r->loop, &c->timer);
 	free(c->ph_buf);
 	c->ph_buf = NULL;

@@ -687,6 +687,20 @@ verdict(const struct diag_target *t, struct diag *d, const struct facts *f)
 	    "its socket (for PostgreSQL: SHOW unix_socket_directories).", p);
 }
 
+/* A PostgreSQL server is expected behind fd: does it answer like one? */
+static void
+check_protocol(struct diag *d, int fd)
+{
+	char c = pg_probe(fd);
+
+	if (c != 0)
+		add(d, DIAG_OK, "protocol", "PostgreSQL answered the "
+		    "SSLRequest ('%c')", c);
+	else
+		add(d, DIAG_NOTE, "protocol", "the server did not answer "
+		    "PostgreSQL's SSLRequest");
+}
+
 static void
 run_unix(const struct diag_target *t, struct diag *d, struct facts *f)
 {
@@ -727,16 +741,8 @@ run_unix(const struct diag_target *t, struct diag *d, struct facts *f)
 	else {
 		unix_sa(p, 0, &sun, &len);
 		e = try_connect((struct sockaddr *)&sun, len, &fd);
-		if (e == 0 && t->pg) {
-			char c = pg_probe(fd);
-
-			if (c != 0)
-				add(d, DIAG_OK, "protocol", "PostgreSQL answered "
-				    "the SSLRequest ('%c')", c);
-			else
-				add(d, DIAG_NOTE, "protocol", "the server did not "
-				    "answer PostgreSQL's SSLRequest");
-		}
+		if (e == 0 && t->pg)
+			check_protocol(d, fd);
 		if (e == 0)
 			close(fd);
 	}
@@ -833,16 +839,8 @@ run_tcp(const struct diag_target *t, struct diag *d, struct facts *f)
 		return;
 	}
 	add(d, DIAG_OK, "connect", "connect() succeeded");
-	if (t->pg) {
-		char c = pg_probe(fd);
-
-		if (c != 0)
-			add(d, DIAG_OK, "protocol", "PostgreSQL answered the "
-			    "SSLRequest ('%c')", c);
-		else
-			add(d, DIAG_NOTE, "protocol", "no answer to PostgreSQL's "
-			    "SSLRequest: this is not a PostgreSQL server");
-	}
+	if (t->pg)
+		check_protocol(d, fd);
 	close(fd);
 	snprintf(d->verdict, sizeof(d->verdict), "A server accepts connections "
 	    "on tcp:%s:%u.", t->host, t->port);
