@@ -35,17 +35,24 @@ struct loop {
 	void			*sigarg[LOOP_SIGMAX];
 	loop_after_fn		*after;
 	void			*after_arg;
+	uint64_t		 busy_ns;	/* --busy-poll; 0: off */
 };
 
 static int loop_sigfd = -1;	/* write end, for the signal handler */
 
 static uint64_t
-clock_ms(void)
+clock_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+clock_ms(void)
+{
+	return clock_ns() / 1000000;
 }
 
 static void
@@ -310,6 +317,32 @@ loop_after(struct loop *l, loop_after_fn *fn, void *arg)
 	l->after_arg = arg;
 }
 
+void
+loop_busy_poll(struct loop *l, unsigned int usec)
+{
+	l->busy_ns = (uint64_t)usec * 1000;
+}
+
+/*
+ * Wait for events. With busy polling, ask without sleeping until events
+ * come or the spell is over, then sleep as usual: an idle loop costs one
+ * spell, a busy one never sleeps between close events.
+ */
+static int
+loop_wait(struct loop *l, int timeout)
+{
+	if (l->busy_ns > 0 && timeout != 0) {
+		uint64_t until = clock_ns() + l->busy_ns;
+		int n;
+
+		do {
+			if ((n = epoll_wait(l->epfd, l->ev, LOOP_EVENTS, 0)) != 0)
+				return n;
+		} while (clock_ns() < until);
+	}
+	return epoll_wait(l->epfd, l->ev, LOOP_EVENTS, timeout);
+}
+
 /* A loop_stop() before loop_run() is kept: run returns at once. */
 int
 loop_run(struct loop *l)
@@ -333,7 +366,7 @@ loop_run(struct loop *l)
 			if (io->mask != 0)
 				timeout = 0;
 
-		l->nev = epoll_wait(l->epfd, l->ev, LOOP_EVENTS, timeout);
+		l->nev = loop_wait(l, timeout);
 		if (l->nev == -1) {
 			l->nev = 0;
 			if (errno == EINTR)

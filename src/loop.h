@@ -63,6 +63,11 @@ void		 loop_timer_init(struct loop_timer *, loop_timer_fn *, void *);
 void		 loop_timer_set(struct loop *, struct loop_timer *, uint64_t ms);
 void		 loop_timer_stop(struct loop *, struct loop_timer *);
 
+/* Before sleeping, keep polling for up to usec microseconds after the last
+ * event (0: off, the default). Saves the wake-up on machines where waking
+ * an idle CPU is slow (VMs); costs up to that much CPU per quiet spell. */
+void		 loop_busy_poll(struct loop *, unsigned int usec);
+
 /* Call fn from the loop (not from the handler) when signo arrives. */
 int		 loop_signal(struct loop *, int signo, loop_signal_fn *, void *);
 /* Call fn after each pass, when no event of the pass is pending: the place

@@ -427,6 +427,7 @@ relay_run(const struct relay_cfg *cfg)
 		return 1;
 	}
 	loop_after(r->loop, conn_reap, r);
+	loop_busy_poll(r->loop, (unsigned int)cfg->busy_poll_us);
 	loop_timer_init(&r->backoff, backoff_done, r);
 	loop_timer_init(&r->drain, drain_done, r);
 	loop_signal(r->loop, SIGINT, on_signal, r);

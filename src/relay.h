@@ -29,6 +29,7 @@ struct relay_cfg {
 	int		 drain_timeout_ms;
 	int		 pipe_size;
 	int		 no_splice;
+	int		 busy_poll_us;	/* 0: sleep as soon as idle */
 	int		 discard;	/* echo --discard: swallow, send nothing */
 	struct addr	 stats;		/* --stats: kind ADDR_NONE if unset */
 	const char	*pidfile;

@@ -265,6 +265,48 @@ reap() {
 	expect_match '^ok conns=64 bytes_each_way=268435456 checksum=[0-9a-f]{16} '
 }
 
+# proc_field PID NAME: a "NAME:" line's value from /proc/PID/status.
+proc_field() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+
+# proc_state PID: the one-letter state in /proc/PID/stat (S: asleep).
+proc_state() {
+	sed 's/^.*) //' "/proc/$1/stat" | cut -c1
+}
+
+@test "busy-poll: --busy-poll 1000 relays intact and sleeps far less per round trip" {
+	local n=2000 quiet busy q0 q1 b0 b1
+	echo_on E echo tcp:127.0.0.1:0
+	serve Q quiet "$SB" relay "unix:$T/q.sock" "$E"
+	quiet=$BG_PID
+	serve B busy "$SB" relay --busy-poll 1000 "unix:$T/b.sock" "$E"
+	busy=$BG_PID
+	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 8 -b 1M "$B"
+	expect_status 0
+	expect_match '^ok conns=8 '
+	# Under valgrind a round trip outlasts any spell: only integrity.
+	[ "$TSCALE" = 1 ] || return 0
+	q0=$(proc_field "$quiet" voluntary_ctxt_switches)
+	run timeout 60 "$SB" bench pingpong --address "$Q" --users 1 \
+	    --count "$n" --json
+	expect_status 0
+	q1=$(proc_field "$quiet" voluntary_ctxt_switches)
+	b0=$(proc_field "$busy" voluntary_ctxt_switches)
+	run timeout 60 "$SB" bench pingpong --address "$B" --users 1 \
+	    --count "$n" --json
+	expect_status 0
+	b1=$(proc_field "$busy" voluntary_ctxt_switches)
+	# Without it the relay sleeps once or twice per round trip.
+	[ $((q1 - q0)) -ge "$n" ] ||
+	    fail "plain relay slept $((q1 - q0)) times in $n round trips"
+	[ $(((b1 - b0) * 4)) -le $((q1 - q0)) ] ||
+	    fail "busy relay slept $((b1 - b0)) times, plain $((q1 - q0))"
+	# Idle again, it goes back to sleep.
+	wait_for 100 test "$(proc_state "$busy")" = S ||
+	    fail "busy relay still $(proc_state "$busy") after the run"
+}
+
 @test "integrity: --no-splice copy path, unix -> relay -> tcp echo, 16 conns" {
 	echo_on E echo tcp:127.0.0.1:0
 	serve R relay "$SB" relay --no-splice "unix:$T/r.sock" "$E"
@@ -476,6 +518,10 @@ usage_error() {
 	    relay "unix:$T/a.sock" "unix:$T/b.sock,connect-timeout=abc"
 	usage_error 'max-children=0' \
 	    relay "unix:$T/a.sock" "unix:$T/b.sock,max-children=0"
+	usage_error '--busy-poll 0: not a number of microseconds from 1 to 1000' \
+	    relay --busy-poll 0 "unix:$T/a.sock" "unix:$T/b.sock"
+	usage_error '--busy-poll 1001' \
+	    relay --busy-poll 1001 "unix:$T/a.sock" "unix:$T/b.sock"
 }
 
 @test "usage: bad addresses and conflicting options" {
