@@ -157,6 +157,31 @@ addr_parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+int
+addr_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1024 * 1024, end++;
+	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
+		end++;
+	/* Check before multiplying: "17179869184K" must not wrap. */
+	if (*end != '\0' || v > hi / mul || v * mul < lo)
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
 /*
  * Durations are seconds as socat writes them ("2", "0.5") or carry a unit
  * ("250ms", "2s", "5m"). Range: 0 to one day.

@@ -110,6 +110,8 @@ int	addr_net_match(const struct addr_net *n, int family,
 
 /* Parse a decimal integer in [lo, hi]; -1 on junk or out of range. */
 int	addr_parse_int(const char *s, long lo, long hi, long *out);
+/* Parse a size, "4096", "64K", "1M", "64KB" (K = 1024), in [lo, hi]. */
+int	addr_parse_size(const char *s, size_t lo, size_t hi, size_t *out);
 
 void	addr_init(struct addr *a);
 

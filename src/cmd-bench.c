@@ -153,22 +153,7 @@ struct env {
 static int
 parse_size(const char *s, size_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		v *= 1024, end++;
-	else if (*end == 'M' || *end == 'm')
-		v *= 1024 * 1024, end++;
-	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
-		end++;
-	if (*end != '\0' || v < 1 || v > 64ULL * 1024 * 1024)
-		return -1;
-	*out = (size_t)v;
-	return 0;
+	return addr_parse_size(s, 1, 64 * 1024 * 1024, out);
 }
 
 /* Comma-separated list of sizes or counts. Returns how many, or -1. */

@@ -59,7 +59,8 @@ static const char relay_help[] =
 "                            ADDR, e.g. unix:/run/sb-stats.sock; SIGUSR1\n"
 "                            writes them to the log\n"
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
-"      --pipe-size BYTES     splice pipe size to ask for (default 64K)\n"
+"      --pipe-size SIZE      splice pipe size to ask for, 4K to 16M\n"
+"                            (default 64K)\n"
 "      --no-splice           copy through user space instead of splice\n"
 "      --busy-poll USEC      after traffic, poll up to USEC microseconds\n"
 "                            (1 to 1000) before sleeping: lower latency on\n"
@@ -329,12 +330,16 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 				    "from 1 to 65535", optarg);
 			fl.backlog = (int)n;
 			break;
-		case OPT_PIPE:
-			if (addr_parse_int(optarg, 4096, 1 << 24, &n) == -1)
-				return log_fail("--pipe-size %s: not a number "
-				    "from 4096 to 16777216", optarg);
-			cfg->pipe_size = (int)n;
+		case OPT_PIPE: {
+			size_t sz;
+
+			if (addr_parse_size(optarg, 4096, 16 * 1024 * 1024,
+			    &sz) == -1)
+				return log_fail("--pipe-size %s: not a size "
+				    "from 4K to 16M", optarg);
+			cfg->pipe_size = (int)sz;
 			break;
+		}
 		case OPT_NOSPLICE:
 			cfg->no_splice = 1;
 			break;

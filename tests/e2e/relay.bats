@@ -275,12 +275,13 @@ proc_state() {
 	sed 's/^.*) //' "/proc/$1/stat" | cut -c1
 }
 
-@test "busy-poll: --busy-poll 1000 relays intact and sleeps far less per round trip" {
+@test "busy-poll: --busy-poll 1000 (--pipe-size 256K) relays intact, sleeps far less per round trip" {
 	local n=2000 quiet busy q0 q1 b0 b1
 	echo_on E echo tcp:127.0.0.1:0
 	serve Q quiet "$SB" relay "unix:$T/q.sock" "$E"
 	quiet=$BG_PID
-	serve B busy "$SB" relay --busy-poll 1000 "unix:$T/b.sock" "$E"
+	serve B busy "$SB" relay --busy-poll 1000 --pipe-size 256K \
+	    "unix:$T/b.sock" "$E"
 	busy=$BG_PID
 	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 8 -b 1M "$B"
 	expect_status 0
@@ -522,6 +523,10 @@ usage_error() {
 	    relay --busy-poll 0 "unix:$T/a.sock" "unix:$T/b.sock"
 	usage_error '--busy-poll 1001' \
 	    relay --busy-poll 1001 "unix:$T/a.sock" "unix:$T/b.sock"
+	usage_error '--pipe-size 3K: not a size from 4K to 16M' \
+	    relay --pipe-size 3K "unix:$T/a.sock" "unix:$T/b.sock"
+	usage_error '--pipe-size 1G' \
+	    relay --pipe-size 1G "unix:$T/a.sock" "unix:$T/b.sock"
 }
 
 @test "usage: bad addresses and conflicting options" {

@@ -1242,6 +1242,43 @@ test_duration_bad(void **state)
 }
 
 static void
+test_size(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 v;
+	} ok[] = {
+		{ "4096", 4096 },	{ "4K", 4096 },		{ "64k", 65536 },
+		{ "64KB", 65536 },	{ "1M", 1048576 },	{ "16m", 16777216 },
+		{ "16MB", 16777216 },	{ "0004K", 4096 },	{ "4096b", 4096 },
+	};
+	static const char *const bad[] = {
+		"", "K", "-4K", "+4K", " 4K", "4K ", "4 K", "4G", "4KK", "4KBB",
+		"4096x", "4095", "3K", "16777217", "17M", "16385K",
+		"17179869184K", "18446744073709551615M",
+		"18446744073709551616", "99999999999999999999999",
+	};
+	size_t i, v;
+
+	(void)state;
+	for (i = 0; i < nitems(ok); i++) {
+		v = 7;
+		if (addr_parse_size(ok[i].s, 4096, 16 << 20, &v) != 0 ||
+		    v != ok[i].v)
+			fail_msg("addr_parse_size(\"%s\") = %zu, expected %zu",
+			    ok[i].s, v, ok[i].v);
+	}
+	assert_int_equal(addr_parse_size(NULL, 1, 10, &v), -1);
+	for (i = 0; i < nitems(bad); i++) {
+		v = 7;
+		if (addr_parse_size(bad[i], 4096, 16 << 20, &v) != -1)
+			fail_msg("addr_parse_size(\"%s\") accepted: %zu",
+			    bad[i], v);
+		assert_int_equal(v, 7);
+	}
+}
+
+static void
 test_int_ok(void **state)
 {
 	long n;
@@ -1426,6 +1463,7 @@ main(void)
 		cmocka_unit_test(test_guard_page_err_buffer),
 		cmocka_unit_test(test_duration_ok),
 		cmocka_unit_test(test_duration_bad),
+		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_int_ok),
 		cmocka_unit_test(test_int_bad),
 		cmocka_unit_test(test_addr_str_format),
