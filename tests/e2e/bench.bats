@@ -2,6 +2,7 @@
 # End-to-end tests for "sockbridge echo" and "sockbridge bench" (issue 3):
 # the real binary against real peers (sockbridge echo, sockbridge relay to
 # exec targets, socat), unix sockets in a temp dir and tcp on port 0.
+# The last test drives bench/compare --costs (perf counts, not timings).
 # Every wait is a bounded loop; every command runs under timeout(1).
 #
 # Run: SB_BUILD=$PWD/build bats tests/e2e/bench.bats
@@ -609,4 +610,42 @@ assert len(rows) == 1 and 'echo differs at byte $n ' in rows[0]['error'], rows
 		echo "silently reported:"; cat "$T/out"
 		false
 	fi
+}
+
+# --- bench/compare ------------------------------------------------------------
+
+@test "compare: --costs finds sockbridge at the syscall floor (6 per round trip, under 5 with 32 conns)" {
+	BATS_TEST_TIMEOUT=200
+	perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1 ||
+	    skip "perf cannot count raw_syscalls:sys_enter here"
+	run timeout 180 python3 "$BATS_TEST_DIRNAME/../../bench/compare" \
+	    --no-install --quick --no-chain --costs --figures p50,halfclose \
+	    --relays sockbridge --budget 0 --outdir "$T/out"
+	expect_status 0
+	# Counts, not timings: each is what perf saw the relay do, per message.
+	run python3 - "$T/out/compare.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["costs"]["rows"] if r["relay"] == "sockbridge"]
+bad = []
+if len(rows) != 4:
+    bad.append("expected 4 cost rows, got %d" % len(rows))
+for r in rows:
+    sc, cs = r["syscalls_per_msg"], r["ctx_switches_per_msg"]
+    if r["error"] or r["messages_total"] < 100:
+        bad.append("%s: %s" % (r["topology"], r["error"] or "too few messages"))
+    elif r["conns"] == 1 and not (5.9 <= sc <= 6.5 and 1.0 <= cs <= 2.2):
+        bad.append("%s 1 conn: %.2f syscalls, %.2f wake-ups" % (r["topology"], sc, cs))
+    elif r["conns"] == 32 and not (3.9 <= sc <= 5.0):
+        bad.append("%s 32 conns: %.2f syscalls" % (r["topology"], sc))
+hc = [t for t in d["targets"] if t["figure"] == "halfclose"]
+if len(hc) != 2 or any(t["status"] != "PASS" for t in hc):
+    bad.append("half-close targets: %s" % hc)
+p50 = [m for m in d["medians"] if m["figure"] == "p50" and m["relay"] == "sockbridge"]
+if len(p50) != 2 or any(not m["median"] for m in p50):
+    bad.append("p50 medians: %s" % p50)
+print("\n".join(bad) or "ok")
+PY
+	expect_status 0
+	[ "$output" = ok ] || fail "$output"
 }
