@@ -72,8 +72,8 @@ FUZZ_OPTS	 = -max_len=4096 -timeout=10 -print_final_stats=1
 FUZZ_COMMON	 = $(wildcard src/errbuf.c)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c src/%.c $(FUZZ_COMMON) \
-	    $(wildcard src/*.h) | $(FUZZ_BUILD)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -o $@ $(filter %.c,$^)
+	    $(wildcard src/*.h) tests/fuzz/fuzz.h | $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -Itests/fuzz -o $@ $(filter %.c,$^)
 
 $(FUZZ_BUILD):
 	mkdir -p $(FUZZ_BUILD)

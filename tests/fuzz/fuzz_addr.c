@@ -24,25 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "addr.h"
 
 #define DAY_MS	86400000
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define check(cond)	do { if (!(cond)) abort(); } while (0)
-
 /* A fixed-size field holds a C string. */
 #define check_str(field)	check(memchr((field), '\0', sizeof(field)) != NULL)
-
-/* rc is 0, or -1 with a message in err. */
-static void
-check_rc(int rc, const char *err, size_t errlen)
-{
-	check(rc == 0 || rc == -1);
-	if (rc == -1)
-		check(err[0] != '\0' && memchr(err, '\0', errlen) != NULL);
-}
 
 static void
 check_duration(int ms)

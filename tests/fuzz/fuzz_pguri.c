@@ -19,19 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "pguri.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define check(cond)	do { if (!(cond)) abort(); } while (0)
-
-static void
-check_rc(int rc, const char *err, size_t errlen)
-{
-	check(rc == 0 || rc == -1);
-	if (rc == -1)
-		check(err[0] != '\0' && memchr(err, '\0', errlen) != NULL);
-}
 
 static void
 check_uri(const struct pguri *u)

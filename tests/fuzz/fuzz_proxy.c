@@ -30,14 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proxy.h"
 
 #define SUN_OFF		offsetof(struct sockaddr_un, sun_path)
 #define SUN_FIELD	108	/* v2 address block: bytes per unix path */
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-#define check(cond)	do { if (!(cond)) abort(); } while (0)
 
 static void *
 xmemdup(const void *p, size_t n)
