@@ -47,11 +47,6 @@ as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
 }
 
-# free_port: a tcp port on 127.0.0.1 that was free a moment ago.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # stale_socket PATH: a socket file that nothing listens on any more (bound,
 # listened on, then the process exits without unlinking it).
 stale_socket() {

@@ -68,11 +68,6 @@ expect_failed() {
 	    fail "exit status $status, expected a failure" "output: $output"
 }
 
-expect_contains() {
-	[[ "$output" == *"$1"* ]] ||
-	    fail "output: '$output'" "does not contain: '$1'"
-}
-
 # not_listening: the last run printed no "listening on" line (it never
 # served). "a server ... is listening on it" is an error, not this.
 not_listening() {
@@ -116,16 +111,6 @@ make_stale() {
 	[ -S "$1" ] || fail "no stale socket at $1"
 }
 
-# free_port: a loopback port nothing listens on (an echo's, stopped).
-free_port() {
-	local a
-	bg port-probe "$SB" echo tcp:127.0.0.1:0
-	a=$(listen_addr port-probe)
-	kill "$BG_PID"
-	wait_gone "$BG_PID" 100
-	echo "${a##*:}"
-}
-
 # unix_queue PATH: connections waiting in the accept queue of the unix
 # listener bound at PATH (ss Recv-Q of a listening socket).
 unix_queue() {
@@ -145,22 +130,9 @@ tcp_queue_is() {
 	[ "$(tcp_queue "$1")" = "$2" ]
 }
 
-nfds() {
-	ls "/proc/$1/fd" | wc -l
-}
-
 # cpu_ticks PID: user + system time so far, in clock ticks.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
-# nlines NAME ERE: lines of NAME's log matching ERE.
-nlines() {
-	grep -Ec -- "$2" "$T/$1.err" || true
-}
-
-log_has_n() {
-	[ "$(nlines "$1" "$2")" -ge "$3" ]
 }
 
 fd_at_most() {

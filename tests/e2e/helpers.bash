@@ -120,3 +120,87 @@ expect_log() {
 	grep -Eq -- "$2" "$T/$1.err" ||
 	    fail "no line matching /$2/ in $1's log:" "$(cat "$T/$1.err")"
 }
+
+# expect_output TEXT: the last run printed exactly TEXT.
+expect_output() {
+	[ "$output" = "$1" ] ||
+	    fail "output: '$output'" "expected: '$1'"
+}
+
+# expect_contains TEXT: the last run's output contains TEXT.
+expect_contains() {
+	[[ "$output" == *"$1"* ]] ||
+	    fail "output: '$output'" "does not contain: '$1'"
+}
+
+# nlines NAME ERE: lines of NAME's log matching ERE.
+nlines() {
+	grep -Ec -- "$2" "$T/$1.err" || true
+}
+
+# log_has_n NAME ERE N: at least N such lines.
+log_has_n() {
+	[ "$(nlines "$1" "$2")" -ge "$3" ]
+}
+
+# nfds PID: how many fds the process holds.
+nfds() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+# free_port: a loopback port nothing listens on (bind port 0, close).
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# port_of ADDR: the port of tcp:HOST:PORT.
+port_of() {
+	echo "${1##*:}"
+}
+
+NGX_STREAM=/usr/lib/nginx/modules/ngx_stream_module.so
+
+# nginx_start HTTP [STREAM]: nginx in the foreground ($NGINX_PID) with
+# HTTP as the body of its http block and STREAM, if given, as that of a
+# stream block (the stream module is then loaded); workers run as nobody,
+# nginx's default user when started as root. Waits for the pid file.
+nginx_start() {
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
+	    skip "nginx is not installed"
+	local ngx stream=
+	ngx=$(command -v nginx || echo /usr/sbin/nginx)
+	if [ -n "${2:-}" ]; then
+		[ -e "$NGX_STREAM" ] || skip "no nginx stream module"
+		stream="load_module $NGX_STREAM;"
+	fi
+	mkdir -p "$T/nginx-tmp"
+	{
+		echo "$stream"
+		cat <<-EOF
+		worker_processes 1;
+		pid $T/nginx.pid;
+		error_log $T/nginx-error.log info;
+		events { worker_connections 64; }
+		http {
+		    access_log $T/nginx-access.log;
+		    client_body_temp_path $T/nginx-tmp/body;
+		    proxy_temp_path $T/nginx-tmp/proxy;
+		    fastcgi_temp_path $T/nginx-tmp/fastcgi;
+		    uwsgi_temp_path $T/nginx-tmp/uwsgi;
+		    scgi_temp_path $T/nginx-tmp/scgi;
+		$1
+		}
+		EOF
+		[ -z "${2:-}" ] || printf 'stream {\n%s\n}\n' "$2"
+	} >"$T/nginx.conf"
+	bg nginx "$ngx" -p "$T/" -e "$T/nginx-error.log" -c "$T/nginx.conf" \
+	    -g 'daemon off;'
+	NGINX_PID=$BG_PID
+	wait_for 200 test -s "$T/nginx.pid" ||
+	    fail "nginx did not start:" "$(cat "$T/nginx.err" \
+	    "$T/nginx-error.log" 2>/dev/null)"
+}

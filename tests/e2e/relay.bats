@@ -34,12 +34,6 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------
 
-# expect_output TEXT: the last run printed exactly TEXT.
-expect_output() {
-	[ "$output" = "$1" ] ||
-	    fail "output: '$output'" "expected: '$1'"
-}
-
 # expect_match ERE: the last run's output matches ERE.
 expect_match() {
 	[[ "$output" =~ $1 ]] || fail "output: '$output'" "does not match: $1"

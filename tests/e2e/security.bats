@@ -25,7 +25,6 @@ load helpers
 : "${BATS_TEST_TIMEOUT:=60}"
 
 PGBIN=/usr/lib/postgresql/15/bin
-NGX_STREAM=/usr/lib/nginx/modules/ngx_stream_module.so
 
 setup_file() {
 	# The real interpreter, not a version manager's shim (slow to start,
@@ -118,11 +117,6 @@ field() {
 	sed -n "s/^$1=//p" <<<"$output" | head -1
 }
 
-expect_contains() {
-	[[ "$output" == *"$1"* ]] ||
-	    fail "output: '$output'" "does not contain: '$1'"
-}
-
 # expect_line LINE: the last run printed LINE as a whole line.
 expect_line() {
 	grep -Fxq -- "$1" <<<"$output" ||
@@ -190,37 +184,12 @@ cases_hex() {
 	[ "${#HEXES[@]}" = "${#TEXTS[@]}" ] || fail "pphex failed"
 }
 
-# free_port: a loopback port nothing listens on (bind port 0, close).
-free_port() {
-	"$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-port_of() {
-	echo "${1##*:}"
-}
-
-nfds() {
-	ls "/proc/$1/fd" | wc -l
-}
-
 fds_at_most() {
 	[ "$(nfds "$1")" -le "$2" ]
 }
 
 rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
-}
-
-# nlines NAME ERE: lines of NAME's log matching ERE.
-nlines() {
-	grep -Ec -- "$2" "$T/$1.err" || true
-}
-
-log_has_n() {
-	[ "$(nlines "$1" "$2")" -ge "$3" ]
 }
 
 # reap PID: wait for PID (a child of this shell) to end; its status is
@@ -299,45 +268,6 @@ haproxy_start() {
 		    fail "haproxy did not come up:" "$(cat "$T/haproxy.out" \
 		    "$T/haproxy.err")"
 	done
-}
-
-# nginx_start HTTP [STREAM]: nginx in the foreground with HTTP as the body
-# of its http block and STREAM, if given, as that of a stream block (the
-# stream module is then loaded). Waits for the pid file.
-nginx_start() {
-	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
-	    skip "nginx is not installed"
-	local ngx stream=
-	ngx=$(command -v nginx || echo /usr/sbin/nginx)
-	if [ -n "${2:-}" ]; then
-		[ -e "$NGX_STREAM" ] || skip "no nginx stream module"
-		stream="load_module $NGX_STREAM;"
-	fi
-	mkdir -p "$T/nginx-tmp"
-	{
-		echo "$stream"
-		cat <<-EOF
-		worker_processes 1;
-		pid $T/nginx.pid;
-		error_log $T/nginx-error.log info;
-		events { worker_connections 64; }
-		http {
-		    access_log $T/nginx-access.log;
-		    client_body_temp_path $T/nginx-tmp/body;
-		    proxy_temp_path $T/nginx-tmp/proxy;
-		    fastcgi_temp_path $T/nginx-tmp/fastcgi;
-		    uwsgi_temp_path $T/nginx-tmp/uwsgi;
-		    scgi_temp_path $T/nginx-tmp/scgi;
-		$1
-		}
-		EOF
-		[ -z "${2:-}" ] || printf 'stream {\n%s\n}\n' "$2"
-	} >"$T/nginx.conf"
-	bg nginx "$ngx" -p "$T/" -e "$T/nginx-error.log" -c "$T/nginx.conf" \
-	    -g 'daemon off;'
-	wait_for 200 test -s "$T/nginx.pid" ||
-	    fail "nginx did not start:" "$(cat "$T/nginx.err" \
-	    "$T/nginx-error.log" 2>/dev/null)"
 }
 
 # curl_through ARGS...: curl -sS, body and then " port=LOCALPORT".
@@ -907,6 +837,21 @@ payload=cred" ] || fail "decoded:" "$output"
 
 # --- 3. interop with haproxy and nginx -----------------------------------------
 
+# expect_client_seen WHO RELAY...: through each relay (tcp, with a PROXY
+# header to WHO, which answers "ADDR:PORT" of the client it was told of),
+# curl from 127.0.0.2 is the client WHO names, port and all.
+expect_client_seen() {
+	local who=$1 r p
+	shift
+	for r in "$@"; do
+		curl_through --interface 127.0.0.2 "http://127.0.0.1:$(port_of "$r")/"
+		expect_status 0
+		p=${output##* port=}
+		[ "$output" = "127.0.0.2:$p port=$p" ] ||
+		    fail "through $r $who saw: $output"
+	done
+}
+
 @test "haproxy receives: 'bind ... accept-proxy' takes sockbridge's v1 and v2 headers and sees the real client" {
 	local H
 	H=$(free_port)
@@ -918,15 +863,8 @@ listen web
 "
 	relay R1 relay1 tcp:127.0.0.1:0 "tcp:127.0.0.1:$H,send-proxy"
 	relay R2 relay2 tcp:127.0.0.1:0 "tcp:127.0.0.1:$H,send-proxy-v2"
-	local r p
-	for r in "$R1" "$R2"; do
-		# The relay connects from 127.0.0.1; the client is 127.0.0.2.
-		curl_through --interface 127.0.0.2 "http://127.0.0.1:$(port_of "$r")/"
-		expect_status 0
-		p=${output##* port=}
-		[ "$output" = "127.0.0.2:$p port=$p" ] ||
-		    fail "through $r haproxy saw: $output"
-	done
+	# The relay connects from 127.0.0.1; the client is 127.0.0.2.
+	expect_client_seen haproxy "$R1" "$R2"
 	# A unix client: v1 says UNKNOWN, which haproxy accepts and then
 	# uses the connection's own address (the relay's).
 	relay R3 relay3 "unix:$T/r3.sock" "tcp:127.0.0.1:$H,send-proxy"
@@ -1017,14 +955,7 @@ listen v2unix
 	wait_port "$M"
 	relay R1 relay1 tcp:127.0.0.1:0 "tcp:127.0.0.1:$M,send-proxy"
 	relay R2 relay2 tcp:127.0.0.1:0 "tcp:127.0.0.1:$M,send-proxy-v2"
-	local r p
-	for r in "$R1" "$R2"; do
-		curl_through --interface 127.0.0.2 "http://127.0.0.1:$(port_of "$r")/"
-		expect_status 0
-		p=${output##* port=}
-		[ "$output" = "127.0.0.2:$p port=$p" ] ||
-		    fail "through $r nginx saw: $output"
-	done
+	expect_client_seen nginx "$R1" "$R2"
 	# 0x31 with the credentials TLV: nginx has no unix family, so it
 	# keeps the connection's address and leaves \$proxy_protocol_addr
 	# empty, but it must accept the header (a 200, not a reset).

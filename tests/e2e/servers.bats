@@ -93,26 +93,8 @@ relay_on() {
 	serve "$var" "$name" "$SB" relay "$@"
 }
 
-expect_output() {
-	[ "$output" = "$1" ] || fail "output: '$output'" "expected: '$1'"
-}
-
 need_py() {
 	[ -n "$PY" ] || skip "python3 is not installed"
-}
-
-# free_port: a loopback port nothing listens on (bind port 0, close).
-free_port() {
-	"$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
-}
-
-# port_of ADDR: the port of tcp:HOST:PORT.
-port_of() {
-	echo "${1##*:}"
 }
 
 # pg_start DIR OPTIONS: start a copy of the template cluster with the given
@@ -203,37 +185,6 @@ http_server() {
 	    --directory "$2"
 	wait_for 200 curl -sf -o /dev/null "http://127.0.0.1:$HTTPPORT/" ||
 	    fail "http.server did not come up:" "$(cat "$T/$1.err")"
-}
-
-# nginx_start CONF-BODY: write $T/nginx.conf around an http block body and
-# run nginx in the foreground; workers run as nobody (nginx's default user
-# when started as root). Waits for the pid file.
-nginx_start() {
-	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
-	    skip "nginx is not installed"
-	local ngx
-	ngx=$(command -v nginx || echo /usr/sbin/nginx)
-	mkdir -p "$T/nginx-tmp"
-	cat >"$T/nginx.conf" <<-EOF
-	worker_processes 1;
-	pid $T/nginx.pid;
-	error_log $T/nginx-error.log info;
-	events { worker_connections 64; }
-	http {
-	    access_log $T/nginx-access.log;
-	    client_body_temp_path $T/nginx-tmp/body;
-	    proxy_temp_path $T/nginx-tmp/proxy;
-	    fastcgi_temp_path $T/nginx-tmp/fastcgi;
-	    uwsgi_temp_path $T/nginx-tmp/uwsgi;
-	    scgi_temp_path $T/nginx-tmp/scgi;
-	$1
-	}
-	EOF
-	bg nginx "$ngx" -p "$T/" -e "$T/nginx-error.log" -c "$T/nginx.conf" \
-	    -g 'daemon off;'
-	NGINX_PID=$BG_PID
-	wait_for 200 test -s "$T/nginx.pid" ||
-	    fail "nginx did not start:" "$(cat "$T/nginx.err" "$T/nginx-error.log" 2>/dev/null)"
 }
 
 # --- PostgreSQL ----------------------------------------------------------------
@@ -585,9 +536,9 @@ idle() {
 	expect_output 1
 }
 
-@test "systemd: NOTIFY_SOCKET gets READY=1 and STATUS= after binding, STOPPING=1 on SIGTERM" {
-	need_py
-	echo_on unused echo "unix:$T/echo.sock"
+# notify_listen: a NOTIFY_SOCKET at $T/notify.sock; each datagram it gets
+# becomes a line of $T/notify.log.
+notify_listen() {
 	cat >"$T/notify.py" <<-'EOF'
 	import socket, sys
 	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -598,6 +549,12 @@ idle() {
 	EOF
 	bg notify "$PY" "$T/notify.py" "$T/notify.sock" "$T/notify.log"
 	wait_for 200 test -S "$T/notify.sock" || fail "no notify socket"
+}
+
+@test "systemd: NOTIFY_SOCKET gets READY=1 and STATUS= after binding, STOPPING=1 on SIGTERM" {
+	need_py
+	echo_on unused echo "unix:$T/echo.sock"
+	notify_listen
 	bg relay env NOTIFY_SOCKET="$T/notify.sock" "$SB" relay "unix:$T/r.sock" "unix:$T/echo.sock"
 	pid=$BG_PID
 	wait_for 100 grep -qx READY=1 "$T/notify.log" ||
@@ -619,16 +576,7 @@ idle() {
 @test "systemd: exec: children do not inherit NOTIFY_SOCKET (one READY=1, from the relay itself)" {
 	need_py
 	echo_on unused echo "unix:$T/echo.sock"
-	cat >"$T/notify.py" <<-'EOF'
-	import socket, sys
-	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-	s.bind(sys.argv[1])
-	with open(sys.argv[2], "ab", buffering=0) as f:
-	    while True:
-	        f.write(s.recv(4096) + b"\n")
-	EOF
-	bg notify "$PY" "$T/notify.py" "$T/notify.sock" "$T/notify.log"
-	wait_for 200 test -S "$T/notify.sock" || fail "no notify socket"
+	notify_listen
 	bg relay env NOTIFY_SOCKET="$T/notify.sock" "$SB" relay \
 	    tcp:127.0.0.1:0 "exec:$SB relay - unix:$T/echo.sock"
 	a=$(listen_addr relay)
