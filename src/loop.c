@@ -426,11 +426,11 @@ signal_open(struct loop *l)
 }
 
 /*
- * Route signo to l: with signalfd, block it and add it to the fd's set;
- * otherwise point the handler at l's pipe. The disposition is set either
- * way, since an inherited SIG_IGN (a shell's background job ignores
- * SIGINT) would discard the signal before signalfd could see it. The old
- * disposition is kept for loop_free. Returns 0 or -errno.
+ * Route signo to l: with signalfd, block it and add it to the fd's set
+ * (Linux keeps a blocked signal pending even when its disposition is
+ * SIG_IGN, as a shell leaves SIGINT for a background job, so the
+ * disposition is left alone); otherwise point the handler at l's pipe,
+ * keeping the old disposition for loop_free. Returns 0 or -errno.
  */
 static int
 signal_route(struct loop *l, int signo)
@@ -453,9 +453,7 @@ signal_route(struct loop *l, int signo)
 		sigaddset(&l->sig_mask, signo);
 		if (signalfd(l->sig_fd, &l->sig_mask, 0) == -1)
 			return -errno;
-		sa.sa_handler = SIG_DFL;
-		return sigaction(signo, &sa, &l->sig_old[signo]) == -1 ?
-		    -errno : 0;
+		return 0;
 	}
 #endif
 	sigaddset(&l->sig_mask, signo);
@@ -507,7 +505,8 @@ loop_signal(struct loop *l, int signo, loop_signal_fn *fn, void *arg)
 }
 
 /*
- * Give back l's signals: old dispositions, the mask as it was, ownership;
+ * Give back l's signals: old dispositions (self-pipe), the mask as it was
+ * (signalfd), ownership;
  * then close the fds. Signals still queued on the signalfd are dropped
  * first: once the loop is gone, the process gets what it had before.
  */
@@ -523,7 +522,8 @@ signal_release(struct loop *l)
 	for (int signo = 1; signo < LOOP_SIGMAX; signo++) {
 		if (!sigismember(&l->sig_mask, signo))
 			continue;
-		(void)sigaction(signo, &l->sig_old[signo], NULL);
+		if (!l->sig_signalfd)
+			(void)sigaction(signo, &l->sig_old[signo], NULL);
 		if (sigismember(&l->sig_blocked, signo)) {
 			sigset_t one;
 
@@ -583,10 +583,13 @@ loop_wait(struct loop *l, int timeout)
 	return l->bk->wait(l->bks, l->ev, LOOP_EVENTS, timeout);
 }
 
-/* A loop_stop() before loop_run() is kept: run returns at once. */
+/* Each loop_stop() ends one loop_run(); one called before loop_run() is
+ * kept, and run returns at once. */
 int
 loop_run(struct loop *l)
 {
+	int rc = 0;
+
 	while (l->running) {
 		int timeout = -1, n;
 
@@ -609,8 +612,8 @@ loop_run(struct loop *l)
 		if ((n = loop_wait(l, timeout)) < 0) {
 			if (n == -EINTR)
 				continue;
-			errno = -n;
-			return n;
+			rc = n;
+			break;
 		}
 		l->nev = n;
 		l->now = clock_ms();
@@ -632,5 +635,8 @@ loop_run(struct loop *l)
 		if (l->after != NULL)
 			l->after(l, l->after_arg);
 	}
-	return 0;
+	l->running = 1;
+	if (rc != 0)
+		errno = -rc;
+	return rc;
 }

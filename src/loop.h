@@ -65,8 +65,8 @@ const char	*loop_backend_name(const struct loop *);
  * before loop_signal(). NULL-safe. */
 void		 loop_free(struct loop *);
 
-/* Run until loop_stop(). Returns 0, or -errno (errno set as well) if
- * waiting failed. */
+/* Run until loop_stop(); each stop ends one run. Returns 0, or -errno
+ * (errno set as well) if waiting failed. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
 
