@@ -12,6 +12,13 @@ WARN	+= -Werror
 endif
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS	+= -lm -pthread
+# make PORTABLE=1 BUILD=build-portable: only the portable fallbacks (the
+# poll loop backend, self-pipe signals, accept and pipe plus fcntl, no
+# splice: the code macOS and the BSDs run), so they run here too. Give
+# it its own BUILD directory: objects do not record the flag.
+ifeq ($(PORTABLE),1)
+ALL_CFLAGS += -DSB_PORTABLE
+endif
 
 SRCS	 = $(wildcard src/*.c)
 LIB_SRCS = $(filter-out src/main.c,$(SRCS))
