@@ -37,6 +37,9 @@
 #include "net.h"
 #include "opt.h"
 #include "report.h"
+#include "report-json.h"
+#include "report-svg.h"
+#include "report-table.h"
 
 #define MAX_SIZES	16
 #define MAX_USERS	16
