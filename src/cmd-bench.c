@@ -92,7 +92,7 @@ struct opts {
 	size_t		 sizes[MAX_SIZES];
 	int		 nsizes;
 	int		 duration_ms, warmup_ms;
-	uint64_t	 count;
+	int		 count;		/* pingpong messages per user, 0: none */
 	double		 rate;
 	const char	*compare;
 	int		 no_relay;
@@ -203,20 +203,6 @@ opt_size(const char *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-/* --count N: a 64-bit count, past what OPT_INT holds. */
-static int
-opt_count(const char *v, void *ctx, char *err, size_t errlen)
-{
-	struct opts *o = ctx;
-	long n;
-
-	if (addr_parse_int(v, 1, 1000000000, &n) == -1)
-		return errbuf_set(err, errlen, "--count %s: not a number from 1 "
-		    "to 1000000000", v);
-	o->count = (uint64_t)n;
-	return 0;
-}
-
 /* --rate N: messages per second per user, a real number. */
 static int
 opt_rate(const char *v, void *ctx, char *err, size_t errlen)
@@ -271,7 +257,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "size", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_size, NULL },
 		{ "duration", 0, OPT_DURATION, 1, 0, &o->duration_ms, NULL,
 		    "not a duration (like 2s or 500ms)" },
-		{ "count", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_count, NULL },
+		{ "count", 0, OPT_INT, 1, 1000000000, &o->count, NULL,
+		    "not a number from 1 to 1000000000" },
 		{ "warmup", 0, OPT_DURATION, 0, 0, &o->warmup_ms, NULL,
 		    "not a duration (like 200ms)" },
 		{ "rate", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_rate, NULL },
@@ -596,7 +583,7 @@ run_bench(int argc, char **argv)
 			spec.len = len;
 			spec.loop = o.loop;
 			spec.size = o.sizes[si];
-			spec.count = o.count;
+			spec.count = (uint64_t)o.count;
 			spec.duration_ms = o.duration_ms;
 			spec.warmup_ms = o.warmup_ms;
 			spec.rate = o.rate;
