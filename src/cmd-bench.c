@@ -92,7 +92,7 @@ struct opts {
 	size_t		 sizes[MAX_SIZES];
 	int		 nsizes;
 	int		 duration_ms, warmup_ms;
-	int		 count;		/* pingpong messages per user, 0: none */
+	int		 count;		/* pingpong messages a user, 0: none */
 	double		 rate;
 	const char	*compare;
 	int		 no_relay;
@@ -185,8 +185,8 @@ opt_mode(const char *v, void *ctx, char *err, size_t errlen)
 	int i;
 
 	if ((i = work_index(v)) == -1)
-		return errbuf_set(err, errlen, "--mode %s: use lines, pingpong, "
-		    "stream or stream-up", v);
+		return errbuf_set(err, errlen, "--mode %s: use lines, "
+		    "pingpong, stream or stream-up", v);
 	o->work = (enum bench_work)i;
 	return 0;
 }
@@ -198,8 +198,8 @@ opt_size(const char *v, void *ctx, char *err, size_t errlen)
 	struct opts *o = ctx;
 
 	if ((o->nsizes = parse_list(v, o->sizes, MAX_SIZES, 1)) < 0)
-		return errbuf_set(err, errlen, "--size %s: a list of sizes from "
-		    "1 to 64M, like 64,1K,64K", v);
+		return errbuf_set(err, errlen, "--size %s: a list of sizes "
+		    "from 1 to 64M, like 64,1K,64K", v);
 	return 0;
 }
 
@@ -234,8 +234,8 @@ opt_compare(const char *v, void *ctx, char *err, size_t errlen)
 			;
 		if (i == nitems(peers))
 			return errbuf_set(err, errlen, "--compare: unknown "
-			    "relay '%s' (socat, haproxy, systemd-socket-proxyd, "
-			    "nginx)", tok);
+			    "relay '%s' (socat, haproxy, "
+			    "systemd-socket-proxyd, nginx)", tok);
 	}
 	o->compare = v;
 	return 0;
@@ -415,7 +415,8 @@ resolve_address(const struct opts *o, struct benchenv_path *p)
 
 /* Paths to measure with the built-in servers. Returns how many or -1. */
 static int
-setup_paths(const struct opts *o, struct benchenv *e, struct benchenv_path *paths)
+setup_paths(const struct opts *o, struct benchenv *e,
+    struct benchenv_path *paths)
 {
 	char err[256];
 	int n = 0;

@@ -28,7 +28,8 @@ struct opt_entry {
 	const char	*name;		/* long name, without "--"; NULL ends */
 	int		 letter;	/* short name, 0: none */
 	enum opt_kind	 kind;
-	long		 min, max;	/* OPT_INT, OPT_SIZE; OPT_DURATION: min */
+	long		 min, max;	/* OPT_INT, OPT_SIZE range;
+					 * OPT_DURATION: min */
 	void		*dst;
 	/* OPT_FUNC, OPT_FUNC_ARG: take the value (NULL for none) and the
 	 * ctx given to opt_parse(); return 0, or -1 with err filled. */

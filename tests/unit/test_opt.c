@@ -72,8 +72,8 @@ parse(struct vals *x, int flags, char *err, char *args, const char *w, ...)
 	rc = opt_parse(opts, "cmd", flags, argc, argv, &first, x, err, 256);
 	if (rc == 0)
 		for (int i = first; i < argc; i++)
-			snprintf(args + strlen(args), 256 - strlen(args), "%s%s",
-			    i > first ? " " : "", argv[i]);
+			snprintf(args + strlen(args), 256 - strlen(args),
+			    "%s%s", i > first ? " " : "", argv[i]);
 	return rc;
 }
 
