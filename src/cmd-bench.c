@@ -241,62 +241,22 @@ opt_compare(const char *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-/* Parse argv into o. Returns 0, 1 when --help was printed, or -1 on a
- * usage error (logged). */
+/*
+ * After the options: the workload named as an argument (args[0..nargs)),
+ * the defaults that depend on it, and the options that conflict. Returns
+ * 0 or -1 (logged).
+ */
 static int
-parse_args(int argc, char **argv, struct opts *o)
+check_args(struct opts *o, char **args, int nargs)
 {
-	const struct opt_entry opts[] = {
-		{ "network", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_network, NULL },
-		{ "address", 0, OPT_STR, 0, 0, &o->address, NULL, NULL },
-		{ "input", 0, OPT_STR, 0, 0, &o->input, NULL, NULL },
-		{ "loop", 0, OPT_INT, 1, 1000000, &o->loop, NULL,
-		    "not a number from 1 to 1000000" },
-		{ "users", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_users, NULL },
-		{ "mode", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_mode, NULL },
-		{ "size", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_size, NULL },
-		{ "duration", 0, OPT_DURATION, 1, 0, &o->duration_ms, NULL,
-		    "not a duration (like 2s or 500ms)" },
-		{ "count", 0, OPT_INT, 1, 1000000000, &o->count, NULL,
-		    "not a number from 1 to 1000000000" },
-		{ "warmup", 0, OPT_DURATION, 0, 0, &o->warmup_ms, NULL,
-		    "not a duration (like 200ms)" },
-		{ "rate", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_rate, NULL },
-		{ "compare", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_compare, NULL },
-		{ "no-relay", 0, OPT_FLAG, 0, 0, &o->no_relay, NULL, NULL },
-		{ "json", 0, OPT_FLAG, 0, 0, &o->json, NULL, NULL },
-		{ "svg", 0, OPT_STR, 0, 0, &o->svg, NULL, NULL },
-		{ "repeat", 0, OPT_INT, 1, MAX_REPEAT, &o->repeat, NULL,
-		    "not a number from 1 to 100" },
-		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
-		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
-	};
-	char err[512];
-	int i, first, rc;
+	int i;
 
-	memset(o, 0, sizeof(*o));
-	o->loop = 1;
-	o->users[0] = 1;
-	o->users[1] = 10;
-	o->nusers = 2;
-	o->duration_ms = 2000;
-	o->warmup_ms = 200;
-	/* one dash or two: "-network tcp" as in the original client */
-	rc = opt_parse(opts, "bench", OPT_LONG_ONLY, argc, argv, &first, o,
-	    err, sizeof(err));
-	if (rc == 1) {
-		fputs(bench_help, stdout);
-		return 1;
-	}
-	if (rc == -1)
-		return log_fail("%s", err);
-	if (first < argc) {
-		if ((i = work_index(argv[first])) == -1)
+	if (nargs > 0) {
+		if ((i = work_index(args[0])) == -1)
 			return log_fail("unexpected argument '%s' (workloads: "
-			    "lines, pingpong, stream, stream-up)", argv[first]);
-		if (first + 1 < argc)
-			return log_fail("unexpected argument '%s'",
-			    argv[first + 1]);
+			    "lines, pingpong, stream, stream-up)", args[0]);
+		if (nargs > 1)
+			return log_fail("unexpected argument '%s'", args[1]);
 		o->work = (enum bench_work)i;
 	}
 	/* The built-in default: up to 3 runs of the lines experiment, as
@@ -333,6 +293,58 @@ parse_args(int argc, char **argv, struct opts *o)
 		return log_fail("--compare and --no-relay need the built-in "
 		    "servers (no --address)");
 	return 0;
+}
+
+/* Parse argv into o. Returns 0, 1 when --help was printed, or -1 on a
+ * usage error (logged). */
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	const struct opt_entry opts[] = {
+		{ "network", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_network, NULL },
+		{ "address", 0, OPT_STR, 0, 0, &o->address, NULL, NULL },
+		{ "input", 0, OPT_STR, 0, 0, &o->input, NULL, NULL },
+		{ "loop", 0, OPT_INT, 1, 1000000, &o->loop, NULL,
+		    "not a number from 1 to 1000000" },
+		{ "users", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_users, NULL },
+		{ "mode", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_mode, NULL },
+		{ "size", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_size, NULL },
+		{ "duration", 0, OPT_DURATION, 1, 0, &o->duration_ms, NULL,
+		    "not a duration (like 2s or 500ms)" },
+		{ "count", 0, OPT_INT, 1, 1000000000, &o->count, NULL,
+		    "not a number from 1 to 1000000000" },
+		{ "warmup", 0, OPT_DURATION, 0, 0, &o->warmup_ms, NULL,
+		    "not a duration (like 200ms)" },
+		{ "rate", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_rate, NULL },
+		{ "compare", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_compare, NULL },
+		{ "no-relay", 0, OPT_FLAG, 0, 0, &o->no_relay, NULL, NULL },
+		{ "json", 0, OPT_FLAG, 0, 0, &o->json, NULL, NULL },
+		{ "svg", 0, OPT_STR, 0, 0, &o->svg, NULL, NULL },
+		{ "repeat", 0, OPT_INT, 1, MAX_REPEAT, &o->repeat, NULL,
+		    "not a number from 1 to 100" },
+		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	};
+	char err[512];
+	int first, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->loop = 1;
+	o->users[0] = 1;
+	o->users[1] = 10;
+	o->nusers = 2;
+	o->duration_ms = 2000;
+	o->warmup_ms = 200;
+	/* one dash or two: "-network tcp" as in the original client */
+	rc = opt_parse(opts, "bench", OPT_LONG_ONLY, argc, argv, &first, o,
+	    err, sizeof(err));
+	if (rc == 1) {
+		fputs(bench_help, stdout);
+		return 1;
+	}
+	if (rc == -1)
+		return log_fail("%s", err);
+	return check_args(o, argv + first, argc - first);
 }
 
 /* Read a whole input file (lines workload). */

@@ -285,66 +285,16 @@ opt_discard(const char *v, void *ctx, char *err, size_t errlen)
 }
 
 /*
- * Parse the options and addresses of relay (echo == 0: LISTEN TARGET) or
- * echo (echo == 1: LISTEN...) into cfg. Returns 0, 1 when --help was
- * printed, or -1 on a usage error (logged).
+ * Parse and check the addresses, argv[0..argc): LISTEN TARGET... for relay,
+ * LISTEN... for echo; merge the flags in fl with their address options
+ * into cfg. Returns 0 or -1 (logged).
  */
 static int
-parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
+parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
+    struct relay_cfg *cfg)
 {
-	struct relay_args ra = {
-		cfg, { -1, -1, -1, -1, NULL, NULL, NULL }, echo, 0, 0
-	};
-	struct flag_opts *fl = &ra.fl;
-	const struct opt_entry opts[] = {
-		{ "max-conns", 'c', OPT_INT, 1, 1000000, &fl->max_conns, NULL,
-		    "not a number from 1 to 1000000" },
-		{ "connect-timeout", 'T', OPT_FUNC_ARG, 0, 0, NULL,
-		    opt_connect_timeout, NULL },
-		{ "idle-timeout", 'i', OPT_DURATION, 0, 0, &fl->idle_ms, NULL,
-		    DURATION_BAD },
-		{ "drain-timeout", 'd', OPT_DURATION, 0, 0,
-		    &cfg->drain_timeout_ms, NULL, DURATION_BAD },
-		{ "mode", 0, OPT_STR, 0, 0, &fl->mode, NULL, NULL },
-		{ "owner", 0, OPT_STR, 0, 0, &fl->user, NULL, NULL },
-		{ "group", 0, OPT_STR, 0, 0, &fl->group, NULL, NULL },
-		{ "user", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_user, NULL },
-		{ "pidfile", 0, OPT_STR, 0, 0, &cfg->pidfile, NULL, NULL },
-		{ "stats", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_stats, NULL },
-		{ "backlog", 0, OPT_INT, 1, 65535, &fl->backlog, NULL,
-		    "not a number from 1 to 65535" },
-		{ "pipe-size", 0, OPT_SIZE, 4096, 16 * 1024 * 1024,
-		    &cfg->pipe_size, NULL, "not a size from 4K to 16M" },
-		{ "no-splice", 0, OPT_FLAG, 0, 0, &cfg->no_splice, NULL, NULL },
-		{ "busy-poll", 0, OPT_INT, 1, 1000, &cfg->busy_poll_us, NULL,
-		    "not a number of microseconds from 1 to 1000" },
-		{ "discard", 0, OPT_FUNC, 0, 0, NULL, opt_discard, NULL },
-		{ "balance", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_balance, NULL },
-		{ "quiet", 'q', OPT_FLAG, 0, 0, &ra.quiet, NULL, NULL },
-		{ "verbose", 'v', OPT_COUNT, 0, 0, &ra.verbose, NULL, NULL },
-		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
-		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
-	};
-	char err[ADDR_ERR_MAX + 128];
-	int nlisten, first, rc;
+	int nlisten = echo ? argc : 1;
 
-	relay_cfg_init(cfg);
-	rc = opt_parse(opts, echo ? "echo" : "relay", echo ? OPT_IN_ORDER : 0,
-	    argc, argv, &first, &ra, err, sizeof(err));
-	if (rc == 1) {
-		fputs(echo ? echo_help : relay_help, stdout);
-		return 1;
-	}
-	if (rc == -1)
-		return log_fail("%s", err);
-	if (ra.quiet && ra.verbose)
-		return log_fail("-q and -v cannot be combined");
-	log_level = ra.quiet ? LOG_ERR : ra.verbose == 0 ? LOG_NOTICE :
-	    ra.verbose == 1 ? LOG_INFO : LOG_DEBUG;
-
-	argc -= first;
-	argv += first;
-	nlisten = echo ? argc : 1;
 	if (echo && argc < 1)
 		return log_fail("echo needs at least one address to listen "
 		    "on");
@@ -411,6 +361,67 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 	if (fl->idle_ms != -1)
 		cfg->idle_timeout_ms = fl->idle_ms;
 	return 0;
+}
+
+/*
+ * Parse the options and addresses of relay (echo == 0: LISTEN TARGET) or
+ * echo (echo == 1: LISTEN...) into cfg. Returns 0, 1 when --help was
+ * printed, or -1 on a usage error (logged).
+ */
+static int
+parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
+{
+	struct relay_args ra = {
+		cfg, { -1, -1, -1, -1, NULL, NULL, NULL }, echo, 0, 0
+	};
+	struct flag_opts *fl = &ra.fl;
+	const struct opt_entry opts[] = {
+		{ "max-conns", 'c', OPT_INT, 1, 1000000, &fl->max_conns, NULL,
+		    "not a number from 1 to 1000000" },
+		{ "connect-timeout", 'T', OPT_FUNC_ARG, 0, 0, NULL,
+		    opt_connect_timeout, NULL },
+		{ "idle-timeout", 'i', OPT_DURATION, 0, 0, &fl->idle_ms, NULL,
+		    DURATION_BAD },
+		{ "drain-timeout", 'd', OPT_DURATION, 0, 0,
+		    &cfg->drain_timeout_ms, NULL, DURATION_BAD },
+		{ "mode", 0, OPT_STR, 0, 0, &fl->mode, NULL, NULL },
+		{ "owner", 0, OPT_STR, 0, 0, &fl->user, NULL, NULL },
+		{ "group", 0, OPT_STR, 0, 0, &fl->group, NULL, NULL },
+		{ "user", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_user, NULL },
+		{ "pidfile", 0, OPT_STR, 0, 0, &cfg->pidfile, NULL, NULL },
+		{ "stats", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_stats, NULL },
+		{ "backlog", 0, OPT_INT, 1, 65535, &fl->backlog, NULL,
+		    "not a number from 1 to 65535" },
+		{ "pipe-size", 0, OPT_SIZE, 4096, 16 * 1024 * 1024,
+		    &cfg->pipe_size, NULL, "not a size from 4K to 16M" },
+		{ "no-splice", 0, OPT_FLAG, 0, 0, &cfg->no_splice, NULL, NULL },
+		{ "busy-poll", 0, OPT_INT, 1, 1000, &cfg->busy_poll_us, NULL,
+		    "not a number of microseconds from 1 to 1000" },
+		{ "discard", 0, OPT_FUNC, 0, 0, NULL, opt_discard, NULL },
+		{ "balance", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_balance, NULL },
+		{ "quiet", 'q', OPT_FLAG, 0, 0, &ra.quiet, NULL, NULL },
+		{ "verbose", 'v', OPT_COUNT, 0, 0, &ra.verbose, NULL, NULL },
+		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	};
+	char err[ADDR_ERR_MAX + 128];
+	int first, rc;
+
+	relay_cfg_init(cfg);
+	rc = opt_parse(opts, echo ? "echo" : "relay", echo ? OPT_IN_ORDER : 0,
+	    argc, argv, &first, &ra, err, sizeof(err));
+	if (rc == 1) {
+		fputs(echo ? echo_help : relay_help, stdout);
+		return 1;
+	}
+	if (rc == -1)
+		return log_fail("%s", err);
+	if (ra.quiet && ra.verbose)
+		return log_fail("-q and -v cannot be combined");
+	log_level = ra.quiet ? LOG_ERR : ra.verbose == 0 ? LOG_NOTICE :
+	    ra.verbose == 1 ? LOG_INFO : LOG_DEBUG;
+
+	return parse_addrs(argc - first, argv + first, echo, fl, cfg);
 }
 
 /*
