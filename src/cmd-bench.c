@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "benchenv.h"
 #include "cmd.h"
 #include "corpus.h"
+#include "errbuf.h"
 #include "log.h"
 #include "net.h"
 #include "opt.h"
@@ -32,6 +32,7 @@
 #include "report-json.h"
 #include "report-svg.h"
 #include "report-table.h"
+#include "util.h"
 
 #define MAX_SIZES	16
 #define MAX_USERS	16
@@ -77,33 +78,6 @@ static const char bench_help[] =
 "  --svg FILE           also draw the results as an SVG chart\n"
 "  -h, --help           this text\n";
 
-enum {
-	OPT_NETWORK = 256, OPT_ADDRESS, OPT_INPUT, OPT_LOOP, OPT_USERS,
-	OPT_MODE, OPT_SIZE, OPT_DURATION, OPT_COUNT, OPT_WARMUP, OPT_RATE,
-	OPT_COMPARE, OPT_NORELAY, OPT_JSON, OPT_SVG, OPT_REPEAT,
-};
-
-static const struct option longopts[] = {
-	{ "network",	required_argument,	NULL, OPT_NETWORK },
-	{ "address",	required_argument,	NULL, OPT_ADDRESS },
-	{ "input",	required_argument,	NULL, OPT_INPUT },
-	{ "loop",	required_argument,	NULL, OPT_LOOP },
-	{ "users",	required_argument,	NULL, OPT_USERS },
-	{ "mode",	required_argument,	NULL, OPT_MODE },
-	{ "size",	required_argument,	NULL, OPT_SIZE },
-	{ "duration",	required_argument,	NULL, OPT_DURATION },
-	{ "count",	required_argument,	NULL, OPT_COUNT },
-	{ "warmup",	required_argument,	NULL, OPT_WARMUP },
-	{ "rate",	required_argument,	NULL, OPT_RATE },
-	{ "compare",	required_argument,	NULL, OPT_COMPARE },
-	{ "no-relay",	no_argument,		NULL, OPT_NORELAY },
-	{ "json",	no_argument,		NULL, OPT_JSON },
-	{ "svg",	required_argument,	NULL, OPT_SVG },
-	{ "repeat",	required_argument,	NULL, OPT_REPEAT },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ NULL,		0,			NULL, 0 },
-};
-
 static const char *const work_names[] = {
 	"lines", "pingpong", "stream", "stream-up",
 };
@@ -118,7 +92,7 @@ struct opts {
 	size_t		 sizes[MAX_SIZES];
 	int		 nsizes;
 	int		 duration_ms, warmup_ms;
-	uint64_t	 count;
+	int		 count;		/* pingpong messages a user, 0: none */
 	double		 rate;
 	const char	*compare;
 	int		 no_relay;
@@ -164,151 +138,125 @@ parse_list(const char *s, size_t *out, int max, int sizes)
 	return n;
 }
 
+/* --network tcp|unix */
 static int
-parse_args(int argc, char **argv, struct opts *o)
+opt_network(const char *v, void *ctx, char *err, size_t errlen)
 {
+	struct opts *o = ctx;
+
+	if (strcmp(v, "tcp") != 0 && strcmp(v, "unix") != 0)
+		return errbuf_set(err, errlen, "--network %s: use tcp or unix",
+		    v);
+	o->network = v;
+	return 0;
+}
+
+/* --users 1,10 */
+static int
+opt_users(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
 	size_t tmp[MAX_USERS];
-	const char *bad;
-	long n;
-	int ch, i, li = -1;
+	int n;
 
-	memset(o, 0, sizeof(*o));
-	o->loop = 1;
-	o->users[0] = 1;
-	o->users[1] = 10;
-	o->nusers = 2;
-	o->duration_ms = 2000;
-	o->warmup_ms = 200;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long_only(argc, argv, "h", longopts, &li)) != -1) {
-		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
-			return log_fail("unknown option '%s' (did you mean "
-			    "--%s?)", bad, longopts[li].name);
-		li = -1;
-		switch (ch) {
-		case OPT_NETWORK:
-			if (strcmp(optarg, "tcp") != 0 &&
-			    strcmp(optarg, "unix") != 0)
-				return log_fail("--network %s: use tcp or unix",
-				    optarg);
-			o->network = optarg;
-			break;
-		case OPT_ADDRESS:
-			o->address = optarg;
-			break;
-		case OPT_INPUT:
-			o->input = optarg;
-			break;
-		case OPT_LOOP:
-			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
-				return log_fail("--loop %s: not a number from 1 "
-				    "to 1000000", optarg);
-			o->loop = (int)n;
-			break;
-		case OPT_USERS:
-			if ((i = parse_list(optarg, tmp, MAX_USERS, 0)) < 0)
-				return log_fail("--users %s: a list of up to %d "
-				    "numbers from 1 to 1000, like 1,10", optarg,
-				    MAX_USERS);
-			for (o->nusers = 0; o->nusers < i; o->nusers++)
-				o->users[o->nusers] = (int)tmp[o->nusers];
-			break;
-		case OPT_MODE:
-			for (i = 0; i < 4; i++)
-				if (strcmp(optarg, work_names[i]) == 0)
-					break;
-			if (i == 4)
-				return log_fail("--mode %s: use lines, pingpong, "
-				    "stream or stream-up", optarg);
-			o->work = (enum bench_work)i;
-			break;
-		case OPT_SIZE:
-			if ((o->nsizes = parse_list(optarg, o->sizes, MAX_SIZES,
-			    1)) < 0)
-				return log_fail("--size %s: a list of sizes "
-				    "from 1 to 64M, like 64,1K,64K", optarg);
-			break;
-		case OPT_DURATION:
-			if (addr_parse_duration(optarg, &o->duration_ms) == -1 ||
-			    o->duration_ms == 0)
-				return log_fail("--duration %s: not a duration "
-				    "(like 2s or 500ms)", optarg);
-			break;
-		case OPT_COUNT:
-			if (addr_parse_int(optarg, 1, 1000000000, &n) == -1)
-				return log_fail("--count %s: not a number from 1 "
-				    "to 1000000000", optarg);
-			o->count = (uint64_t)n;
-			break;
-		case OPT_WARMUP:
-			if (addr_parse_duration(optarg, &o->warmup_ms) == -1)
-				return log_fail("--warmup %s: not a duration "
-				    "(like 200ms)", optarg);
-			break;
-		case OPT_RATE: {
-			char *end;
+	if ((n = parse_list(v, tmp, MAX_USERS, 0)) < 0)
+		return errbuf_set(err, errlen, "--users %s: a list of up to %d "
+		    "numbers from 1 to 1000, like 1,10", v, MAX_USERS);
+	for (o->nusers = 0; o->nusers < n; o->nusers++)
+		o->users[o->nusers] = (int)tmp[o->nusers];
+	return 0;
+}
 
-			o->rate = strtod(optarg, &end);
-			if (*end != '\0' || !(o->rate >= 1 && o->rate <= 1e7))
-				return log_fail("--rate %s: messages per second "
-				    "per user, from 1 to 10000000", optarg);
-			break;
-		}
-		case OPT_COMPARE: {
-			static const char *const peers[] = { "socat", "haproxy",
-			    "systemd-socket-proxyd", "nginx" };
-			char buf[256], *tok, *save = NULL;
+/* Index of workload name v in work_names, or -1. */
+static int
+work_index(const char *v)
+{
+	for (int i = 0; i < (int)nitems(work_names); i++)
+		if (strcmp(v, work_names[i]) == 0)
+			return i;
+	return -1;
+}
 
-			snprintf(buf, sizeof(buf), "%s", optarg);
-			for (tok = strtok_r(buf, ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save)) {
-				for (i = 0; i < 4 && strcmp(tok, peers[i]); i++)
-					;
-				if (i == 4)
-					return log_fail("--compare: unknown relay "
-					    "'%s' (socat, haproxy, "
-					    "systemd-socket-proxyd, nginx)", tok);
-			}
-			o->compare = optarg;
-			break;
-		}
-		case OPT_NORELAY:
-			o->no_relay = 1;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case OPT_SVG:
-			o->svg = optarg;
-			break;
-		case OPT_REPEAT:
-			if (addr_parse_int(optarg, 1, 100, &n) == -1)
-				return log_fail("--repeat %s: not a number from "
-				    "1 to 100", optarg);
-			o->repeat = (int)n;
-			break;
-		case 'h':
-			fputs(bench_help, stdout);
-			return 1;
-		default:
-			if (optopt != 0)
-				return log_fail("option '%s' needs a value",
-				    argv[optind - 1]);
-			return log_fail("unknown option '%s' (see 'sockbridge "
-			    "bench --help')", argv[optind - 1]);
-		}
+/* --mode lines|pingpong|stream|stream-up */
+static int
+opt_mode(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+	int i;
+
+	if ((i = work_index(v)) == -1)
+		return errbuf_set(err, errlen, "--mode %s: use lines, "
+		    "pingpong, stream or stream-up", v);
+	o->work = (enum bench_work)i;
+	return 0;
+}
+
+/* --size 64,1K,64K */
+static int
+opt_size(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+
+	if ((o->nsizes = parse_list(v, o->sizes, MAX_SIZES, 1)) < 0)
+		return errbuf_set(err, errlen, "--size %s: a list of sizes "
+		    "from 1 to 64M, like 64,1K,64K", v);
+	return 0;
+}
+
+/* --rate N: messages per second per user, a real number. */
+static int
+opt_rate(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+	char *end;
+
+	o->rate = strtod(v, &end);
+	if (*end != '\0' || !(o->rate >= 1 && o->rate <= 1e7))
+		return errbuf_set(err, errlen, "--rate %s: messages per second "
+		    "per user, from 1 to 10000000", v);
+	return 0;
+}
+
+/* --compare socat,haproxy,...: names checked now, run later. */
+static int
+opt_compare(const char *v, void *ctx, char *err, size_t errlen)
+{
+	static const char *const peers[] = { "socat", "haproxy",
+	    "systemd-socket-proxyd", "nginx" };
+	struct opts *o = ctx;
+	char buf[256], *tok, *save = NULL;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < nitems(peers) && strcmp(tok, peers[i]); i++)
+			;
+		if (i == nitems(peers))
+			return errbuf_set(err, errlen, "--compare: unknown "
+			    "relay '%s' (socat, haproxy, "
+			    "systemd-socket-proxyd, nginx)", tok);
 	}
-	if (optind < argc) {
-		for (i = 0; i < 4; i++)
-			if (strcmp(argv[optind], work_names[i]) == 0)
-				break;
-		if (i == 4)
+	o->compare = v;
+	return 0;
+}
+
+/*
+ * After the options: the workload named as an argument (args[0..nargs)),
+ * the defaults that depend on it, and the options that conflict. Returns
+ * 0 or -1 (logged).
+ */
+static int
+check_args(struct opts *o, char **args, int nargs)
+{
+	int i;
+
+	if (nargs > 0) {
+		if ((i = work_index(args[0])) == -1)
 			return log_fail("unexpected argument '%s' (workloads: "
-			    "lines, pingpong, stream, stream-up)", argv[optind]);
-		if (optind + 1 < argc)
-			return log_fail("unexpected argument '%s'",
-			    argv[optind + 1]);
+			    "lines, pingpong, stream, stream-up)", args[0]);
+		if (nargs > 1)
+			return log_fail("unexpected argument '%s'", args[1]);
 		o->work = (enum bench_work)i;
 	}
 	/* The built-in default: up to 3 runs of the lines experiment, as
@@ -345,6 +293,58 @@ parse_args(int argc, char **argv, struct opts *o)
 		return log_fail("--compare and --no-relay need the built-in "
 		    "servers (no --address)");
 	return 0;
+}
+
+/* Parse argv into o. Returns 0, 1 when --help was printed, or -1 on a
+ * usage error (logged). */
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	const struct opt_entry opts[] = {
+		{ "network", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_network, NULL },
+		{ "address", 0, OPT_STR, 0, 0, &o->address, NULL, NULL },
+		{ "input", 0, OPT_STR, 0, 0, &o->input, NULL, NULL },
+		{ "loop", 0, OPT_INT, 1, 1000000, &o->loop, NULL,
+		    "not a number from 1 to 1000000" },
+		{ "users", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_users, NULL },
+		{ "mode", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_mode, NULL },
+		{ "size", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_size, NULL },
+		{ "duration", 0, OPT_DURATION, 1, 0, &o->duration_ms, NULL,
+		    "not a duration (like 2s or 500ms)" },
+		{ "count", 0, OPT_INT, 1, 1000000000, &o->count, NULL,
+		    "not a number from 1 to 1000000000" },
+		{ "warmup", 0, OPT_DURATION, 0, 0, &o->warmup_ms, NULL,
+		    "not a duration (like 200ms)" },
+		{ "rate", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_rate, NULL },
+		{ "compare", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_compare, NULL },
+		{ "no-relay", 0, OPT_FLAG, 0, 0, &o->no_relay, NULL, NULL },
+		{ "json", 0, OPT_FLAG, 0, 0, &o->json, NULL, NULL },
+		{ "svg", 0, OPT_STR, 0, 0, &o->svg, NULL, NULL },
+		{ "repeat", 0, OPT_INT, 1, MAX_REPEAT, &o->repeat, NULL,
+		    "not a number from 1 to 100" },
+		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	};
+	char err[512];
+	int first, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->loop = 1;
+	o->users[0] = 1;
+	o->users[1] = 10;
+	o->nusers = 2;
+	o->duration_ms = 2000;
+	o->warmup_ms = 200;
+	/* one dash or two: "-network tcp" as in the original client */
+	rc = opt_parse(opts, "bench", OPT_LONG_ONLY, argc, argv, &first, o,
+	    err, sizeof(err));
+	if (rc == 1) {
+		fputs(bench_help, stdout);
+		return 1;
+	}
+	if (rc == -1)
+		return log_fail("%s", err);
+	return check_args(o, argv + first, argc - first);
 }
 
 /* Read a whole input file (lines workload). */
@@ -427,7 +427,8 @@ resolve_address(const struct opts *o, struct benchenv_path *p)
 
 /* Paths to measure with the built-in servers. Returns how many or -1. */
 static int
-setup_paths(const struct opts *o, struct benchenv *e, struct benchenv_path *paths)
+setup_paths(const struct opts *o, struct benchenv *e,
+    struct benchenv_path *paths)
 {
 	char err[256];
 	int n = 0;
@@ -595,7 +596,7 @@ run_bench(int argc, char **argv)
 			spec.len = len;
 			spec.loop = o.loop;
 			spec.size = o.sizes[si];
-			spec.count = o.count;
+			spec.count = (uint64_t)o.count;
 			spec.duration_ms = o.duration_ms;
 			spec.warmup_ms = o.warmup_ms;
 			spec.rate = o.rate;

@@ -98,8 +98,8 @@ err_pipe(int pfd[2])
 	if (pipe(raw) == -1)
 		return -errno;
 	for (int i = 0; i < 2; i++)
-		if ((pfd[i] = fcntl(raw[i], F_DUPFD_CLOEXEC, SPAWN_HIGH)) == -1 &&
-		    e == 0)
+		if ((pfd[i] = fcntl(raw[i], F_DUPFD_CLOEXEC,
+		    SPAWN_HIGH)) == -1 && e == 0)
 			e = -errno;
 	close(raw[0]);
 	close(raw[1]);
@@ -124,7 +124,8 @@ spawn_start(const struct spawn *s, pid_t *pid)
 	if (s->nfds < 0 || s->nfds > SPAWN_FDS_MAX)
 		return -EINVAL;
 	if (s->stdio_fd != -1 &&
-	    (stdio_high = fcntl(s->stdio_fd, F_DUPFD_CLOEXEC, SPAWN_HIGH)) == -1)
+	    (stdio_high = fcntl(s->stdio_fd, F_DUPFD_CLOEXEC,
+	    SPAWN_HIGH)) == -1)
 		return -errno;
 	for (; nhigh < s->nfds; nhigh++)
 		if ((high[nhigh] = fcntl(s->fds[nhigh], F_DUPFD_CLOEXEC,
