@@ -415,14 +415,22 @@ signal_open(struct loop *l)
 
 			if (fl == -1 ||
 			    fcntl(p[i], F_SETFL, fl | O_NONBLOCK) == -1 ||
-			    fcntl(p[i], F_SETFD, FD_CLOEXEC) == -1)
-				return -errno;	/* loop_free closes them */
+			    fcntl(p[i], F_SETFD, FD_CLOEXEC) == -1) {
+				rc = -errno;
+				goto fail;
+			}
 		}
 	}
 	loop_io_init(&l->sigio, l->sig_fd, signal_read, NULL);
 	if ((rc = loop_io_set(l, &l->sigio, LOOP_READ)) != 0)
-		return rc;
+		goto fail;
 	return 0;
+fail:
+	close(l->sig_fd);
+	if (l->sig_wfd != -1)
+		close(l->sig_wfd);
+	l->sig_fd = l->sig_wfd = -1;
+	return rc;
 }
 
 /*

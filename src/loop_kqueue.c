@@ -116,8 +116,8 @@ kq_set(void *state, struct loop_io *io, unsigned int mask)
 	    (rc = kq_change(s, io, EVFILT_WRITE, mask & LOOP_WRITE)) != 0 &&
 	    (mask & LOOP_WRITE)) {
 		/* Undo the read half so io is left as it was. */
-		if ((mask & LOOP_READ) && !(old & LOOP_READ))
-			(void)kq_change(s, io, EVFILT_READ, 0);
+		if ((mask & LOOP_READ) != (old & LOOP_READ))
+			(void)kq_change(s, io, EVFILT_READ, old & LOOP_READ);
 		return rc == -EINVAL && !io->added ? -EPERM : rc;
 	}
 	return 0;

@@ -83,11 +83,15 @@ run_for(struct loop *l, uint64_t ms)
 	loop_timer_stop(l, &t);
 }
 
+/* A nonblocking socketpair, the portable way (macOS has no
+ * SOCK_NONBLOCK). */
 static void
 nb_socketpair(int sv[2])
 {
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(fcntl(sv[i], F_SETFL,
+		    fcntl(sv[i], F_GETFL) | O_NONBLOCK), 0);
 }
 
 /* ---- timers ---------------------------------------------------------- */
