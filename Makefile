@@ -153,7 +153,7 @@ clean:
 
 .PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck
 
-# sockbridge against socat, HAProxy, nginx, socket-proxyd (issue 6); not part of check.
+# sockbridge against socat, HAProxy, nginx, socket-proxyd; not part of check.
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
