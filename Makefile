@@ -157,3 +157,12 @@ clean:
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# Mutation testing, not part of check: each planted bug of tests/mutate/list
+# in a scratch copy, one at a time, caught (or not) by its test file.
+# MUTANTS=REGEX picks mutants by name.
+MUTANTS ?=
+mutate:
+	tests/mutate/run $(MUTANTS)
+
+.PHONY: mutate
