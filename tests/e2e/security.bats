@@ -203,7 +203,7 @@ reap() {
 	wait "$1" || REAPED=$?
 }
 
-# note TEXT: a figure for the closing note, on the bats output.
+# note TEXT: a figure worth reading (RSS, fds, timings), on the bats output.
 note() {
 	echo "# $*" >&3
 }
