@@ -160,7 +160,16 @@ clean:
 
 .PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck
 
-# sockbridge against socat, HAProxy, nginx, socket-proxyd (issue 6); not part of check.
+# sockbridge against socat, HAProxy, nginx, socket-proxyd; not part of check.
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# Mutation testing, not part of check: each planted bug of tests/mutate/list
+# in a scratch copy, one at a time, caught (or not) by its test file.
+# MUTANTS=REGEX picks mutants by name.
+MUTANTS ?=
+mutate:
+	tests/mutate/run $(MUTANTS)
+
+.PHONY: mutate
