@@ -224,7 +224,7 @@ conn_fail(struct conn *c, const char *op, int side, int err)
 {
 	log_warn("conn %llu: %s %s: %s", (unsigned long long)c->id, op,
 	    side_name(c, side), strerror(err));
-	conn_finish(c, "error", 0);
+	conn_finish(c, "error", ABORT_BOTH);
 }
 
 /* Interest from buffer fill: read while there is room, write while there
@@ -282,7 +282,7 @@ conn_pump(struct conn *c, int i)
 			 * take a cut-off stream for a complete one. */
 			log_info("conn %llu: %s reset the connection",
 			    (unsigned long long)c->id, side_name(c, at));
-			conn_finish(c, "reset", 0);
+			conn_finish(c, "reset", ABORT_BOTH);
 		} else
 			conn_fail(c, f->err_at == FLOW_AT_SRC ? "read" : "write",
 			    at, (int)-n);
@@ -519,7 +519,8 @@ conn_timer(struct loop *l, struct loop_timer *t)
 		log_info("conn %llu: idle for %llu ms", (unsigned long long)c->id,
 		    (unsigned long long)idle);
 		env->st->err[STATS_IDLE_TIMEOUT]++;
-		conn_finish(c, "idle timeout", 0);
+		conn_finish(c, "idle timeout", c->flow[0].queued > 0 ||
+		    c->flow[1].queued > 0 ? ABORT_BOTH : 0);
 	} else
 		loop_timer_set(l, t, idle - (now - c->t_active));
 }
@@ -553,7 +554,7 @@ conn_dial_failed(struct conn *c, int err)
 		/* Out of fds: the target is not at fault, and accepting
 		 * more clients would only drop them too. */
 		env->hooks->pause(env->owner, err, "connect");
-		conn_finish(c, "out of fds", 0);
+		conn_finish(c, "out of fds", ABORT_DOWN);
 		return;
 	}
 	more = upstream_left(env->up, c->tried) > 0;
@@ -572,7 +573,7 @@ conn_dial_failed(struct conn *c, int err)
 	}
 	if (env->single)
 		env->failed = 1;
-	conn_finish(c, "connect failed", 0);
+	conn_finish(c, "connect failed", ABORT_DOWN);
 }
 
 /* Connect c to its chosen target (again, after a full backlog). */

@@ -112,7 +112,7 @@ hook_drain_expired(void *arg)
 {
 	struct relay *r = arg;
 
-	conn_close_all(&r->env, "drain timeout", 0);
+	conn_close_all(&r->env, "drain timeout", 1);
 }
 
 static const struct accept_hooks relay_accept_hooks = {
@@ -379,7 +379,7 @@ relay_run(const struct relay_cfg *cfg)
 out:
 	/* Whatever is still open was cut short (a second signal, a failed
 	 * loop): an abort, not a clean end, and not logged one by one. */
-	conn_close_all(&r->env, NULL, 0);
+	conn_close_all(&r->env, NULL, 1);
 	conn_reap(r->loop, &r->env);
 	relay_unlisten(r);
 	scrape_close(&r->scrape);
