@@ -60,10 +60,38 @@ struct conn {
 };
 
 static void	conn_io(struct loop *, struct loop_io *, unsigned int);
+static void	log_safe(char *, size_t);
 static void	conn_dial(struct conn *);
 static void	conn_attempt(struct conn *);
 static void	conn_dial_failed(struct conn *, int);
 static void	conn_update(struct conn *);
+
+/*
+ * Make s (NUL-terminated, in a buffer of size bytes) safe for a log line:
+ * control bytes and backslashes become \xHH and \\, so a peer-supplied
+ * string (a PROXY v2 unix path, a peer name) cannot end the line and
+ * forge another. Truncates to fit.
+ */
+static void
+log_safe(char *s, size_t size)
+{
+	char out[512];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' &&
+	    o + 5 < sizeof(out); p++) {
+		if (*p == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+	snprintf(s, size, "%s", out);
+}
 
 /* Put e (owned from now on) on side s of c, polled by the loop. */
 static void
@@ -322,12 +350,16 @@ conn_send_proxy(struct conn *c, int version)
 	gid_t gid;
 
 	if (c->have_proxy) {
-		/* Pass on what our own client's header said. */
+		/* Pass on what our own client's header said. Its credentials
+		 * TLV is only a claim: passed on only when the listener's
+		 * allow list says who may send headers, never when anyone
+		 * could have forged it (a uid 0 the target would take for
+		 * one we read with SO_PEERCRED). */
 		src = c->proxy.src;
 		dst = c->proxy.dst;
 		sl = c->proxy.srclen;
 		dl = c->proxy.dstlen;
-		if (c->proxy.has_cred) {
+		if (c->proxy.has_cred && c->ls != NULL && c->ls->acl.on) {
 			cred[0] = c->proxy.pid;
 			cred[1] = c->proxy.uid;
 			cred[2] = c->proxy.gid;
@@ -451,6 +483,7 @@ conn_read_proxy(struct conn *c)
 	if (c->have_proxy) {
 		net_sa_str((struct sockaddr *)&c->proxy.src, c->proxy.srclen,
 		    src, sizeof(src));
+		log_safe(src, sizeof(src));
 		log_info("conn %llu: PROXY v%d: client %s", (unsigned long long)
 		    c->id, c->proxy.version, src);
 	}
@@ -707,7 +740,10 @@ conn_new(struct conn_env *env, int rfd, int wfd, const struct listener *ls)
 		(void)setsockopt(rfd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
 		/* The rules first: a denied peer never reaches the target. */
-		if (!listener_allows(ls, rfd, c->peer, sizeof(c->peer))) {
+		int allowed = listener_allows(ls, rfd, c->peer, sizeof(c->peer));
+
+		log_safe(c->peer, sizeof(c->peer));
+		if (!allowed) {
 			env->st->err[STATS_DENIED]++;
 			log_warn("conn %llu: denied %s on %s (not in its allow "
 			    "list)", (unsigned long long)c->id, c->peer, via);

@@ -215,6 +215,13 @@ relay_listen(struct relay *r)
 
 			if (ls->note[0] != '\0')
 				log_warn("%s", ls->note);
+			/* A PROXY header is a claim: without an allow list
+			 * anyone who can connect makes it. */
+			if (ls->accept_proxy && !ls->acl.on)
+				log_warn("%s: accept-proxy without an allow list: "
+				    "any peer can claim any client address "
+				    "(add allow=, allow-uid= or allow-gid=)",
+				    ls->name);
 			log_notice("listening on %s", ls->name);
 		}
 		r->nls += n;
