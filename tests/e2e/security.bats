@@ -622,8 +622,9 @@ payload=v1' ] || fail "decoded:" "$output"
 	expect_line "v1=PROXY TCP4 127.0.0.2 127.0.0.1 $cport $(port_of "$A")\\r\\n"
 	expect_line 'payload=chained'
 
-	# A unix client's header, credentials included, is passed on as is.
-	relay B2 relay-b2 "tcp:127.0.0.1:0,accept-proxy" "$CAP,send-proxy-v2"
+	# A unix client's header, credentials included, is passed on as is
+	# by a relay whose allow list trusts the relay in front.
+	relay B2 relay-b2 "tcp:127.0.0.1:0,accept-proxy,allow=127.0.0.1" "$CAP,send-proxy-v2"
 	relay A2 relay-a2 "unix:$T/a2.sock,mode=0666" "$B2,send-proxy-v2"
 	client_as --reuid=nobody --regid="$OTHER_GID" --clear-groups -- \
 	    "unix:$T/a2.sock" "b'cred'" shut
