@@ -48,6 +48,12 @@ static const char relay_help[] =
 "Options:\n"
 "  -c, --max-conns N         most connections at once (default 16384)\n"
 "  -T, --connect-timeout S   give up reaching the target after S (default 10)\n"
+"      --no-wait-target      fail a connection at once when no target is\n"
+"                            there; by default, while a target's socket file\n"
+"                            is missing or nothing listens (ENOENT,\n"
+"                            ECONNREFUSED), the client is held, unread, and\n"
+"                            the targets are tried again with back-off up to\n"
+"                            the connect timeout\n"
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
 "  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
 "      --mode MODE           socket file mode, e.g. 0660\n"
@@ -103,6 +109,9 @@ enum {
 	OPT_DISCARD,
 	OPT_BALANCE,
 	OPT_BUSY,
+	/* startup: waiting for targets, exiting when idle */
+	OPT_NOWAIT,
+	/* end startup */
 };
 
 static const struct option longopts[] = {
@@ -122,6 +131,9 @@ static const struct option longopts[] = {
 	{ "busy-poll",		required_argument,	NULL, OPT_BUSY },
 	{ "discard",		no_argument,		NULL, OPT_DISCARD },
 	{ "balance",		required_argument,	NULL, OPT_BALANCE },
+	/* startup */
+	{ "no-wait-target",	no_argument,		NULL, OPT_NOWAIT },
+	/* end startup */
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -361,6 +373,14 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 				return log_fail("--balance %s: use rr or first",
 				    optarg);
 			break;
+		/* startup */
+		case OPT_NOWAIT:
+			if (echo)
+				return log_fail("--no-wait-target is a relay "
+				    "option");
+			cfg->no_wait_target = 1;
+			break;
+		/* end startup */
 		case OPT_DISCARD:
 			if (!echo)
 				return log_fail("--discard is an echo option");

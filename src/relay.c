@@ -332,6 +332,7 @@ relay_run(const struct relay_cfg *cfg)
 	r->env.pool = &r->pool;
 	r->env.st = &r->st;
 	r->env.connect_timeout_ms = cfg->connect_timeout_ms;
+	r->env.wait_target = !cfg->no_wait_target;
 	r->env.idle_timeout_ms = cfg->idle_timeout_ms;
 	r->env.hooks = &relay_conn_hooks;
 	r->env.owner = r;

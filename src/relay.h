@@ -25,6 +25,8 @@ struct relay_cfg {
 	enum upstream_mode balance;
 	int		 max_conns;
 	int		 connect_timeout_ms;
+	int		 no_wait_target;	/* fail at once when no target is
+					   there, do not wait for one */
 	int		 idle_timeout_ms;	/* 0: none */
 	int		 drain_timeout_ms;
 	int		 pipe_size;
