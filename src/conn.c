@@ -26,6 +26,10 @@
  * yet): the delay doubles from RETRY_MIN_MS up to RETRY_MAX_MS. */
 #define RETRY_MIN_MS	10
 #define RETRY_MAX_MS	1000
+/* Delays of RETRY_GRID_MS * 2 and more end on a grid of RETRY_GRID_MS on
+ * the loop's clock, so that one wake-up serves many waiting clients: a
+ * wake-up costs more than the connect it is for. */
+#define RETRY_GRID_MS	50
 
 /* What c's timer does when it fires with no target end (c->retry). */
 #define RETRY_TARGET	0	/* connect to the same target again */
@@ -616,6 +620,8 @@ conn_retry(struct conn *c, uint64_t deadline, int what)
 	if (now >= deadline)
 		return 0;
 	ms = conn_backoff(c);
+	if (ms >= 2 * RETRY_GRID_MS)
+		ms += RETRY_GRID_MS - (now + ms) % RETRY_GRID_MS;
 	if (ms > deadline - now)
 		ms = deadline - now;
 	c->retry = what;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """backend: a test target that can come up late or never serve.
 
-usage: backend.py [--delay S] [--backlog N] [--no-accept] [--timeout S] ADDR
+usage: backend.py [--delay S] [--backlog N] [--no-accept | --accept-after S]
+                  [--timeout S] ADDR
 
 ADDR is unix:/path or tcp:HOST:PORT (port 0 picks one). After --delay
 seconds (a timer: the point is to be late), bind and listen on ADDR with
@@ -9,7 +10,8 @@ seconds (a timer: the point is to be late), bind and listen on ADDR with
 Then echo every connection byte for byte, passing a half-close on (EOF in:
 shutdown for writing once all is echoed), or with --no-accept never accept
 anything, so that once the backlog is full, connect() says EAGAIN (unix) or
-hangs (tcp). Prints "served N" at each connection's end. Exits after
+hangs (tcp); --accept-after waits that long after listening before it
+accepts. Prints "served N" at each connection's end. Exits after
 --timeout seconds (default 60) or on SIGTERM; removes its socket file.
 """
 import argparse
@@ -35,6 +37,7 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--backlog", type=int, default=128)
     ap.add_argument("--no-accept", action="store_true")
+    ap.add_argument("--accept-after", type=float, default=0.0)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("addr")
     o = ap.parse_args()
@@ -57,6 +60,9 @@ def main():
             while time.monotonic() < end:
                 time.sleep(min(1.0, max(0.0, end - time.monotonic())))
             return
+        if o.accept_after > 0:
+            time.sleep(o.accept_after)
+            print("accepting", flush=True)
         serve(ls, end)
     finally:
         ls.close()
