@@ -56,6 +56,10 @@ static const char relay_help[] =
 "                            the connect timeout\n"
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
 "  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
+"      --exit-idle-time S    exit 0 after S with no connection, as on SIGTERM\n"
+"                            (for socket activation: systemd keeps the\n"
+"                            socket and starts the relay again on the next\n"
+"                            connection; default: never)\n"
 "      --mode MODE           socket file mode, e.g. 0660\n"
 "      --owner USER          socket file owner\n"
 "      --group GROUP         socket file group\n"
@@ -92,8 +96,8 @@ static const char echo_help[] =
 "      --discard             read and throw away instead of echoing (a sink\n"
 "                            for one-way benchmarks); closes at the peer's EOF\n"
 "  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
-"  --mode, --owner, --group, --backlog, --pipe-size, --no-splice,\n"
-"  --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
+"  --exit-idle-time S; --mode, --owner, --group, --backlog, --pipe-size,\n"
+"  --no-splice, --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
 enum {
@@ -111,6 +115,7 @@ enum {
 	OPT_BUSY,
 	/* startup: waiting for targets, exiting when idle */
 	OPT_NOWAIT,
+	OPT_EXITIDLE,
 	/* end startup */
 };
 
@@ -133,6 +138,7 @@ static const struct option longopts[] = {
 	{ "balance",		required_argument,	NULL, OPT_BALANCE },
 	/* startup */
 	{ "no-wait-target",	no_argument,		NULL, OPT_NOWAIT },
+	{ "exit-idle-time",	required_argument,	NULL, OPT_EXITIDLE },
 	/* end startup */
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "verbose",		no_argument,		NULL, 'v' },
@@ -380,6 +386,14 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 				    "option");
 			cfg->no_wait_target = 1;
 			break;
+		case OPT_EXITIDLE:
+			if (parse_duration_flag("--exit-idle-time", optarg,
+			    &cfg->exit_idle_ms) == -1)
+				return -1;
+			if (cfg->exit_idle_ms == 0)
+				return log_fail("--exit-idle-time %s: must be "
+				    "more than 0", optarg);
+			break;
 		/* end startup */
 		case OPT_DISCARD:
 			if (!echo)
@@ -443,6 +457,11 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 			return -1;
 	}
 	cfg->nlisten = nlisten;
+	/* startup */
+	if (cfg->exit_idle_ms > 0 && cfg->listen[0].kind == ADDR_STDIO)
+		return log_fail("--exit-idle-time does not apply to stdio: the "
+		    "relay ends with its one connection");
+	/* end startup */
 	for (int i = nlisten; !echo && i < argc; i++) {
 		struct addr *t = &cfg->targets[cfg->ntargets++];
 

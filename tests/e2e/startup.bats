@@ -1,14 +1,19 @@
 #!/usr/bin/env bats
 # Start-up races: a client that connects before its target exists is held
 # (unread: the kernel keeps its bytes) and served once the target appears,
-# up to the connect timeout; --no-wait-target turns that off. Each test
-# checks what the client observes: its bytes echoed intact, or an abort.
+# up to the connect timeout; --no-wait-target turns that off. And the
+# reverse, on-demand relays: --exit-idle-time exits 0 after a quiet spell,
+# and under socket activation (tests/tools/activate.py plays systemd) the
+# next connection starts the relay again, with none refused in between.
+# Each test checks what the client observes: its bytes echoed intact, or
+# an abort.
 
 load helpers
 
 setup() {
 	common_setup
 	BACKEND="$BATS_TEST_DIRNAME/../tools/backend.py"
+	ACTIVATE="$BATS_TEST_DIRNAME/../tools/activate.py"
 }
 
 teardown() {
@@ -176,4 +181,133 @@ print(what, "%.2f" % (time.monotonic() - t0))' "$T/in.sock"
 	wait "$clients" || fail "clients failed:" "$(cat "$T/clients.err")"
 	grep -q "^ok conns=$n bytes_each_way=$((n * 16384)) " "$T/clients.out" ||
 	    fail "clients: $(cat "$T/clients.out")"
+}
+
+# --- --exit-idle-time ---------------------------------------------------------
+
+# activate ARGS...: tests/tools/activate.py holding $T/act.sock and
+# starting "sockbridge ARGS" on demand; waits until it listens.
+activate() {
+	bg act python3 "$ACTIVATE" --timeout "$(t 120)" "$T/act.sock" "$SB" "$@"
+	ACT_PID=$BG_PID
+	wait_for 200 grep -q '^listening' "$T/act.out" ||
+	    fail "the activator did not start:" "$(cat "$T/act.err")"
+}
+
+# exits N: how many runs the activator has seen end.
+exits() {
+	grep -c '^exit ' "$T/act.out" || true
+}
+
+@test "exit-idle: a relay that owns its socket file exits 0 after the idle spell and removes the file" {
+	start_echo echo "unix:$T/e.sock" >/dev/null
+	relay --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/in.sock" hello
+	expect_status 0
+	expect_output hello
+	wait_gone "$RELAY_PID" $((10 * 20)) || fail "the relay did not exit"
+	wait "$RELAY_PID" || fail "exit status $?:" "$(cat "$T/relay.err")"
+	expect_log relay 'no connection for 1000 ms: exiting \(--exit-idle-time\)'
+	[ ! -e "$T/in.sock" ] || fail "socket file left behind"
+}
+
+@test "exit-idle: an open connection keeps the relay, however long it is quiet" {
+	start_echo echo "unix:$T/e.sock" >/dev/null
+	relay -v --exit-idle-time 2s "unix:$T/in.sock" "unix:$T/e.sock"
+	# One connection held open, quiet, for 5 s (two and a half idle
+	# spells), then used.
+	run timeout "$(t 20)" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+time.sleep(5)
+s.sendall(b"still here")
+s.shutdown(socket.SHUT_WR)
+d = b""
+while True:
+    b = s.recv(100)
+    if not b:
+        break
+    d += b
+print(d.decode())' "$T/in.sock"
+	expect_status 0
+	expect_output "still here"
+	expect_log relay 'conn 1: closed \(done\) after [5-9]\.'
+	# Once it closed, the spell runs out and the relay goes.
+	wait_gone "$RELAY_PID" $((10 * 20)) || fail "the relay did not exit"
+	wait "$RELAY_PID"
+}
+
+@test "exit-idle: under socket activation the relay exits 0 when idle and the next connection starts it again, 20 times; the socket stays" {
+	start_echo echo "unix:$T/e.sock" >/dev/null
+	activate relay -v --exit-idle-time 1s systemd "unix:$T/e.sock"
+	for ((i = 1; i <= 20; i++)); do
+		run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/act.sock" "round-$i"
+		expect_status 0
+		expect_output "round-$i"
+		wait_for 200 grep -q "^exit $i " "$T/act.out" ||
+		    fail "run $i did not exit:" "$(cat "$T/act.out")"
+		grep -q "^exit $i status 0$" "$T/act.out" ||
+		    fail "run $i:" "$(cat "$T/act.out")" "$(tail "$T/act.err")"
+		# The socket is systemd's (here the activator's): not removed.
+		[ -S "$T/act.sock" ] || fail "run $i removed the socket file"
+	done
+	[ "$(grep -c '^start ' "$T/act.out")" = 20 ]
+	[ "$(nlines act 'exiting \(--exit-idle-time\)')" = 20 ]
+}
+
+@test "exit-idle: connections arriving as the relay exits are all served by the next one (none refused)" {
+	start_echo echo "unix:$T/e.sock" >/dev/null
+	activate relay --exit-idle-time 100ms systemd "unix:$T/e.sock"
+	# 80 clients, each after a gap of 60-140 ms: many arrive right at
+	# the end of an idle spell, while a relay is deciding to exit.
+	run timeout "$(t 60)" python3 -c '
+import random, socket, sys, time
+bad = 0
+for i in range(80):
+    time.sleep(random.uniform(0.06, 0.14))
+    msg = b"client-%d" % i
+    try:
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(sys.argv[1])
+        s.sendall(msg)
+        s.shutdown(socket.SHUT_WR)
+        d = b""
+        while True:
+            b = s.recv(100)
+            if not b:
+                break
+            d += b
+        s.close()
+    except OSError as e:
+        d = repr(e).encode()
+    if d != msg:
+        bad += 1
+        print("client", i, "got", d, flush=True)
+print("bad", bad)' "$T/act.sock"
+	expect_status 0
+	[ "${lines[-1]}" = "bad 0" ] || fail "$output"
+	local n
+	n=$(grep -c '^start ' "$T/act.out")
+	echo "# 80 clients, $n relay starts" >&3
+	# The handover was exercised, and every run that ended exited 0.
+	[ "$n" -ge 5 ] || fail "only $n starts: the relay did not exit between clients"
+	! grep '^exit ' "$T/act.out" | grep -v ' status 0$' ||
+	    fail "a run failed:" "$(cat "$T/act.out")"
+}
+
+@test "exit-idle: usage errors" {
+	run "$SB" relay --exit-idle-time 0 "unix:$T/in.sock" "unix:$T/e.sock"
+	expect_status 2
+	expect_output "sockbridge: --exit-idle-time 0: must be more than 0"
+	run "$SB" relay --exit-idle-time soon "unix:$T/in.sock" "unix:$T/e.sock"
+	expect_status 2
+	expect_contains "--exit-idle-time soon: not a duration"
+	run "$SB" relay --exit-idle-time 1s - "unix:$T/e.sock"
+	expect_status 2
+	expect_contains "--exit-idle-time does not apply to stdio"
+	run "$SB" echo --no-wait-target "unix:$T/in.sock"
+	expect_status 2
+	expect_contains "--no-wait-target is a relay option"
 }
