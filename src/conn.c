@@ -694,7 +694,7 @@ conn_wait_failed(struct conn *c, int err)
 /*
  * The attempt on c's target failed with errno err: log it, count it
  * against the target, and try the next one, or wait for one to appear
- * (none answered, one is not there yet: --wait-target, the default), or
+ * (none answered, one is not there yet; unless --no-wait-target), or
  * give up on c. A client given up on is aborted: it was accepted, so a
  * clean EOF would read as "the server had nothing to say".
  */
