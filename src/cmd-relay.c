@@ -53,7 +53,17 @@ static const char relay_help[] =
 "  -c, --max-conns N         most connections at once (default 16384)\n"
 "  -T, --connect-timeout S   give up reaching the target after S (default 10)\n"
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
+"      --no-wait-target      fail a connection at once when no target is\n"
+"                            there; by default, while a target's socket file\n"
+"                            is missing or nothing listens (ENOENT,\n"
+"                            ECONNREFUSED), the client is held, unread, and\n"
+"                            the targets are tried again with back-off up to\n"
+"                            the connect timeout\n"
 "  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
+"      --exit-idle-time S    exit 0 after S with no connection, as on SIGTERM\n"
+"                            (for socket activation: systemd keeps the\n"
+"                            socket and starts the relay again on the next\n"
+"                            connection; default: never)\n"
 "      --mode MODE           socket file mode, e.g. 0660\n"
 "      --owner USER          socket file owner\n"
 "      --group GROUP         socket file group\n"
@@ -90,8 +100,8 @@ static const char echo_help[] =
 "      --discard             read and throw away instead of echoing (a sink\n"
 "                            for one-way benchmarks); closes at the peer's EOF\n"
 "  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
-"  --mode, --owner, --group, --backlog, --pipe-size, --no-splice,\n"
-"  --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
+"  --exit-idle-time S; --mode, --owner, --group, --backlog, --pipe-size,\n"
+"  --no-splice, --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
 /* Flags that mirror address options; -1 or NULL when not given. */
@@ -271,6 +281,35 @@ opt_balance(const char *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* --no-wait-target, relay only. */
+static int
+opt_no_wait(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	(void)v;
+	if (ra->echo)
+		return errbuf_set(err, errlen, "--no-wait-target is a relay "
+		    "option");
+	ra->cfg->no_wait_target = 1;
+	return 0;
+}
+
+/* --exit-idle-time: a duration above 0. */
+static int
+opt_exit_idle(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	if (addr_parse_duration(v, &ra->cfg->exit_idle_ms) == -1)
+		return errbuf_set(err, errlen, "--exit-idle-time %s: %s", v,
+		    DURATION_BAD);
+	if (ra->cfg->exit_idle_ms == 0)
+		return errbuf_set(err, errlen, "--exit-idle-time %s: must be "
+		    "more than 0", v);
+	return 0;
+}
+
 /* --discard, echo only. */
 static int
 opt_discard(const char *v, void *ctx, char *err, size_t errlen)
@@ -326,6 +365,9 @@ parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
 			return -1;
 	}
 	cfg->nlisten = nlisten;
+	if (cfg->exit_idle_ms > 0 && cfg->listen[0].kind == ADDR_STDIO)
+		return log_fail("--exit-idle-time does not apply to stdio: the "
+		    "relay ends with its one connection");
 	for (int i = nlisten; !echo && i < argc; i++) {
 		struct addr *t = &cfg->targets[cfg->ntargets++];
 
@@ -384,6 +426,10 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		    DURATION_BAD },
 		{ "drain-timeout", 'd', OPT_DURATION, 0, 0,
 		    &cfg->drain_timeout_ms, NULL, DURATION_BAD },
+		{ "no-wait-target", 0, OPT_FUNC, 0, 0, NULL, opt_no_wait,
+		    NULL },
+		{ "exit-idle-time", 0, OPT_FUNC_ARG, 0, 0, NULL,
+		    opt_exit_idle, NULL },
 		{ "mode", 0, OPT_STR, 0, 0, &fl->mode, NULL, NULL },
 		{ "owner", 0, OPT_STR, 0, 0, &fl->user, NULL, NULL },
 		{ "group", 0, OPT_STR, 0, 0, &fl->group, NULL, NULL },

@@ -22,7 +22,18 @@
 
 #define SIDE_DOWN	0	/* the accepted connection */
 #define SIDE_UP		1	/* the target */
-#define RETRY_MS	20	/* unix target's backlog full: try again */
+/* Connecting again (a unix target's backlog is full; no target there
+ * yet): the delay doubles from RETRY_MIN_MS up to RETRY_MAX_MS. */
+#define RETRY_MIN_MS	10
+#define RETRY_MAX_MS	1000
+/* Delays of RETRY_GRID_MS * 2 and more end on a grid of RETRY_GRID_MS on
+ * the loop's clock, so that one wake-up serves many waiting clients: a
+ * wake-up costs more than the connect it is for. */
+#define RETRY_GRID_MS	50
+
+/* What c's timer does when it fires with no target end (c->retry). */
+#define RETRY_TARGET	0	/* connect to the same target again */
+#define RETRY_ROUND	1	/* pick targets afresh: a new round */
 
 /* Which sides conn_finish() aborts: a bit per side. */
 #define ABORT_DOWN	(1u << SIDE_DOWN)
@@ -47,7 +58,12 @@ struct conn {
 	pid_t		 child;
 	uint64_t	 t_start;
 	uint64_t	 t_attempt;	/* this connect attempt began */
+	uint64_t	 t_dial;	/* the first target was picked */
 	uint64_t	 t_active;
+	unsigned int	 retry_ms;	/* back-off: the last delay, 0: none */
+	int		 retry;		/* RETRY_*: what the timer does next */
+	int		 waiting;	/* no target there yet: retrying rounds */
+	int		 absent;	/* this round, a target was not there */
 	struct loop_timer timer;	/* connect deadline, retry, idle */
 	struct conn	*prev, *next;
 	char		 peer[160];
@@ -139,6 +155,9 @@ conn_env_init(struct conn_env *env)
 	env->nconns = 0;
 	env->next_id = 0;
 	env->failed = 0;
+	/* Seeds only the back-off's jitter: no secret, just unequal. */
+	env->rng = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)env ^
+	    0x9e3779b97f4a7c15ULL;
 }
 
 /*
@@ -256,19 +275,22 @@ conn_fail(struct conn *c, const char *op, int side, int err)
 }
 
 /* Interest from buffer fill: read while there is room, write while there
- * are bytes for this side. */
+ * are bytes for this side. Until the target is reached (connecting, or
+ * waiting to try again) the client is not read at all: what it sends
+ * waits in the kernel, as it would for a slow server. */
 static void
 conn_update(struct conn *c)
 {
 	struct conn_env *env = c->env;
+	int dialing = c->connecting || c->side[SIDE_UP].end.ops == NULL;
 
 	for (int i = 0; i < 2; i++) {
 		struct side *s = &c->side[i];
 		unsigned int rd = 0, wr = 0;
 		int rc;
 
-		if (c->connecting) {
-			wr = (i == SIDE_UP) ? LOOP_WRITE : 0;
+		if (dialing) {
+			wr = (i == SIDE_UP && c->connecting) ? LOOP_WRITE : 0;
 		} else {
 			rd = flow_wants_read(&c->flow[i], env->pool) ?
 			    LOOP_READ : 0;
@@ -538,7 +560,13 @@ conn_timer(struct loop *l, struct loop_timer *t)
 		return;
 	}
 	if (c->side[SIDE_UP].end.ops == NULL) {
-		conn_attempt(c);	/* retry after a full backlog */
+		/* Connect again: the same target after a full backlog, or
+		 * a new round over the targets while waiting for one. */
+		if (c->retry == RETRY_ROUND) {
+			c->tried = 0;
+			conn_dial(c);
+		} else
+			conn_attempt(c);
 		return;
 	}
 	if (c->connecting) {
@@ -559,10 +587,116 @@ conn_timer(struct loop *l, struct loop_timer *t)
 }
 
 /*
+ * The next back-off delay for c in ms: doubling from RETRY_MIN_MS up to
+ * RETRY_MAX_MS, less a random share of up to half, so that clients that
+ * began waiting together do not all try again together.
+ */
+static uint64_t
+conn_backoff(struct conn *c)
+{
+	uint64_t *x = &c->env->rng;
+
+	c->retry_ms = c->retry_ms == 0 ? RETRY_MIN_MS :
+	    c->retry_ms >= RETRY_MAX_MS / 2 ? RETRY_MAX_MS : c->retry_ms * 2;
+	/* xorshift64: a cheap, uneven enough sequence. */
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return c->retry_ms - *x % (c->retry_ms / 2 + 1);
+}
+
+/*
+ * Arm c's timer to connect again (what: RETRY_*) after the next back-off
+ * delay, cut short so that the last try falls at deadline (loop ms).
+ * Returns 1 if armed, 0 if deadline has passed (give up). The client is
+ * not read meanwhile, and no fd is held for the target.
+ */
+static int
+conn_retry(struct conn *c, uint64_t deadline, int what)
+{
+	struct conn_env *env = c->env;
+	uint64_t now = loop_now(env->loop), ms;
+
+	if (now >= deadline)
+		return 0;
+	ms = conn_backoff(c);
+	if (ms >= 2 * RETRY_GRID_MS)
+		ms += RETRY_GRID_MS - (now + ms) % RETRY_GRID_MS;
+	if (ms > deadline - now)
+		ms = deadline - now;
+	c->retry = what;
+	loop_timer_set(env->loop, &c->timer, ms);
+	conn_update(c);
+	return 1;
+}
+
+/* When c stops trying to connect: the connect timeout after the first
+ * pick while waiting for a target, else after this target's attempt. */
+static uint64_t
+conn_deadline(const struct conn *c)
+{
+	return (c->waiting ? c->t_dial : c->t_attempt) +
+	    (uint64_t)c->env->connect_timeout_ms;
+}
+
+/* Does err say the target is not there yet (the socket file is missing,
+ * or nothing listens on it), rather than broken? */
+static int
+conn_absent(const struct conn *c, int err)
+{
+	return (err == ENOENT || err == ECONNREFUSED) &&
+	    c->env->target[c->target].addr.kind != ADDR_EXEC;
+}
+
+/* Why err means "not there yet", for the log. */
+static const char *
+absent_hint(int err)
+{
+	return err == ENOENT ? "no socket file yet" : "nothing listens yet";
+}
+
+/*
+ * A connect while waiting for a target failed with errno err: try the
+ * next target of the round, or wait for the next round, or give up at the
+ * deadline. The wait logged itself once; these failures are the same
+ * story again, so they go to the debug log and are not counted against
+ * the targets (a success is).
+ */
+static void
+conn_wait_failed(struct conn *c, int err)
+{
+	struct conn_env *env = c->env;
+	const char *name = env->target[c->target].name;
+	uint64_t waited = loop_now(env->loop) - c->t_dial;
+	char why[160];
+
+	log_debug("conn %llu: connect %s: %s, still waiting",
+	    (unsigned long long)c->id, name, strerror(err));
+	if (upstream_left(env->up, c->tried) > 0) {
+		conn_dial(c);
+		return;
+	}
+	if (conn_retry(c, conn_deadline(c), RETRY_ROUND))
+		return;
+	env->st->err[STATS_CONNECT_TIMEOUT]++;
+	snprintf(why, sizeof(why), "%s%s%s", strerror(err),
+	    conn_absent(c, err) ? ", " : "", conn_absent(c, err) ?
+	    absent_hint(err) : "");
+	log_err("connect %s%s: %s; waited %llu ms, the connect timeout "
+	    "(closing conn %llu from %s)", env->up->n > 1 ? "to every target "
+	    "failed, the last " : "", name, why, (unsigned long long)waited,
+	    (unsigned long long)c->id, c->peer);
+	if (env->single)
+		env->failed = 1;
+	conn_finish(c, "connect failed", ABORT_DOWN);
+}
+
+/*
  * The attempt on c's target failed with errno err: log it, count it
- * against the target, and try the next one or give up on c. A client
- * given up on is aborted: it was accepted, so a clean EOF would read as
- * "the server had nothing to say".
+ * against the target, and try the next one, or wait for one to appear
+ * (none answered, one is not there yet; unless --no-wait-target), or
+ * give up on c. A client given up on is aborted: it was accepted, so a
+ * clean EOF would read as "the server had nothing to say".
  */
 static void
 conn_dial_failed(struct conn *c, int err)
@@ -571,11 +705,23 @@ conn_dial_failed(struct conn *c, int err)
 	const char *name = env->target[c->target].name;
 	uint64_t now = loop_now(env->loop);
 	char why[128];
-	int more;
+	int more, wait;
 
 	loop_timer_stop(env->loop, &c->timer);
 	side_close(env->loop, &c->side[SIDE_UP], 0);
 	c->connecting = 0;
+	if (err == EMFILE || err == ENFILE) {
+		/* Out of fds: the target is not at fault, and accepting
+		 * more clients would only drop them too. */
+		env->st->err[STATS_CONNECT_OTHER]++;
+		env->hooks->pause(env->owner, err, "connect");
+		conn_finish(c, "out of fds", ABORT_DOWN);
+		return;
+	}
+	if (c->waiting) {
+		conn_wait_failed(c, err);
+		return;
+	}
 	if (err == ETIMEDOUT)
 		snprintf(why, sizeof(why), "timed out after %d ms",
 		    env->connect_timeout_ms);
@@ -583,17 +729,17 @@ conn_dial_failed(struct conn *c, int err)
 		snprintf(why, sizeof(why), "%s", strerror(err));
 	env->st->err[err == ECONNREFUSED ? STATS_CONNECT_REFUSED :
 	    err == ETIMEDOUT ? STATS_CONNECT_TIMEOUT : STATS_CONNECT_OTHER]++;
-	if (err == EMFILE || err == ENFILE) {
-		/* Out of fds: the target is not at fault, and accepting
-		 * more clients would only drop them too. */
-		env->hooks->pause(env->owner, err, "connect");
-		conn_finish(c, "out of fds", ABORT_DOWN);
-		return;
-	}
+	if (conn_absent(c, err))
+		c->absent = 1;
 	more = upstream_left(env->up, c->tried) > 0;
-	log_err("connect %s: %s (%s conn %llu from %s)", name, why, more ?
-	    "trying the next target for" : "closing", (unsigned long long)c->id,
-	    c->peer);
+	/* None answered and one is not there yet: wait for it, unless the
+	 * first round took the whole connect timeout already. */
+	wait = !more && env->wait_target && c->absent &&
+	    now < c->t_dial + (uint64_t)env->connect_timeout_ms;
+	if (!wait)
+		log_err("connect %s: %s (%s conn %llu from %s)", name, why,
+		    more ? "trying the next target for" : "closing",
+		    (unsigned long long)c->id, c->peer);
 	if (upstream_done(env->up, c->target, 0, now))
 		log_warn("%s: marked down for %llu ms after %d failed "
 		    "connect%s", name,
@@ -603,6 +749,25 @@ conn_dial_failed(struct conn *c, int err)
 	if (more) {
 		conn_dial(c);
 		return;
+	}
+	if (wait) {
+		uint64_t left = c->t_dial + (uint64_t)env->connect_timeout_ms -
+		    now;
+
+		c->waiting = 1;
+		c->retry_ms = 0;
+		if (env->up->n > 1)
+			log_warn("conn %llu: waiting up to %llu ms for a target: "
+			    "none of %d answers (the last, %s: %s)",
+			    (unsigned long long)c->id, (unsigned long long)left,
+			    env->up->n, name, why);
+		else
+			log_warn("conn %llu: waiting up to %llu ms for %s: %s "
+			    "(%s)", (unsigned long long)c->id,
+			    (unsigned long long)left, name, why,
+			    absent_hint(err));
+		if (conn_retry(c, conn_deadline(c), RETRY_ROUND))
+			return;
 	}
 	if (env->single)
 		env->failed = 1;
@@ -615,7 +780,7 @@ conn_attempt(struct conn *c)
 {
 	struct conn_env *env = c->env;
 	const struct dial_target *t = &env->target[c->target];
-	uint64_t waited = loop_now(env->loop) - c->t_attempt;
+	uint64_t now = loop_now(env->loop), deadline = conn_deadline(c);
 	int pending, fd;
 
 	fd = dial_start(t, &pending, &c->child);
@@ -625,12 +790,11 @@ conn_attempt(struct conn *c)
 		 * already, is served, and accepting pauses until fds free. */
 		fd = dial_start(t, &pending, &c->child);
 	}
+	/* A unix listener's backlog is full: it is alive, so try it again,
+	 * backing off, until the connect timeout. */
 	if (fd == -EAGAIN && t->sa.ss.ss_family == AF_UNIX &&
-	    waited + RETRY_MS < (uint64_t)env->connect_timeout_ms) {
-		/* A unix listener's backlog is full: it is alive, so wait. */
-		loop_timer_set(env->loop, &c->timer, RETRY_MS);
+	    conn_retry(c, deadline, RETRY_TARGET))
 		return;
-	}
 	if (fd < 0) {
 		conn_dial_failed(c, -fd);
 		return;
@@ -642,8 +806,8 @@ conn_attempt(struct conn *c)
 	side_init(&c->side[SIDE_UP], c);
 	if (pending) {
 		c->connecting = 1;
-		loop_timer_set(env->loop, &c->timer,
-		    (uint64_t)env->connect_timeout_ms - waited);
+		loop_timer_set(env->loop, &c->timer, deadline > now ?
+		    deadline - now : 0);
 		conn_update(c);
 		return;
 	}
@@ -696,6 +860,10 @@ conn_dial(struct conn *c)
 	c->target = upstream_pick(env->up, loop_now(env->loop), c->tried);
 	c->tried |= 1u << c->target;
 	c->t_attempt = loop_now(env->loop);
+	if (c->t_dial == 0)
+		c->t_dial = c->t_attempt;
+	if (!c->waiting)
+		c->retry_ms = 0;	/* a fresh target: a fresh back-off */
 	conn_attempt(c);
 }
 

@@ -4,7 +4,9 @@
  * and hooks; conn never calls up into its owner's module.
  *
  * Life of a connection: accept -> dial a target (connect in progress,
- * with a deadline; on failure the next target) -> relay both flows -> each
+ * with a deadline; on failure the next target; when none answers and one
+ * is not there yet, wait: rounds over the targets with back-off, up to the
+ * connect timeout, the client unread meanwhile) -> relay both flows -> each
  * flow, at its source's EOF, drains and shuts its sink for writing -> both
  * done: close. An error on one side aborts the other (see end.h), so a
  * reset is passed on as a reset, never as a clean end of stream. One
@@ -17,7 +19,8 @@
  *   drain timeout: both sides aborted (the relay cut the stream);
  *   idle timeout: closed if the relay held no byte (none is lost), else
  *   both sides aborted;
- *   no target reachable after accept: the client is aborted;
+ *   no target reachable after accept, or none there by the end of a
+ *   wait: the client is aborted;
  *   refused (allow list, PROXY header): closed.
  */
 #ifndef SB_CONN_H
@@ -55,6 +58,7 @@ struct conn_env {
 	struct pump_pool *pool;
 	struct stats	*st;
 	int		 connect_timeout_ms;
+	int		 wait_target;	/* hold clients while no target is there */
 	int		 idle_timeout_ms;	/* 0: none */
 	int		 echo;		/* no target: send back (or discard) */
 	int		 discard;
@@ -68,6 +72,7 @@ struct conn_env {
 	int		 nconns;
 	uint64_t	 next_id;
 	int		 failed;	/* single: could not reach its target */
+	uint64_t	 rng;		/* the back-off's jitter */
 };
 
 /* Prepare env's list (after the owner filled its part). */

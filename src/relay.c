@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ struct relay {
 	struct conn_env	 env;
 	struct acceptor	 acc;
 	struct scrape	 scrape;
+	struct loop_timer idle_exit;	/* --exit-idle-time */
 	int		 status;
 };
 
@@ -57,6 +59,48 @@ relay_cfg_init(struct relay_cfg *cfg)
 	cfg->pipe_size = 0;
 }
 
+/*
+ * --exit-idle-time: arm the exit timer when no connection is open (at
+ * start, when the last one closes), stop it while one is.
+ */
+static void
+relay_idle_update(struct relay *r)
+{
+	if (r->cfg->exit_idle_ms <= 0)
+		return;
+	if (r->env.nconns == 0 && !r->acc.draining)
+		loop_timer_set(r->loop, &r->idle_exit,
+		    (uint64_t)r->cfg->exit_idle_ms);
+	else
+		loop_timer_stop(r->loop, &r->idle_exit);
+}
+
+/*
+ * No connection for --exit-idle-time: exit 0, the way SIGTERM with no
+ * connection does (our socket files go; a socket from systemd stays with
+ * systemd, which starts us again on the next connection). A client
+ * already waiting in a listener's queue keeps us: it is accepted in this
+ * loop pass (timers run first) and the spell starts again.
+ */
+static void
+relay_idle_exit(struct loop *l, struct loop_timer *t)
+{
+	struct relay *r = t->arg;
+
+	for (int i = 0; i < r->nls; i++) {
+		struct pollfd p = { .fd = r->ls[i].fd, .events = POLLIN };
+
+		if (p.fd != -1 && poll(&p, 1, 0) == 1) {
+			relay_idle_update(r);
+			return;
+		}
+	}
+	log_notice("no connection for %d ms: exiting (--exit-idle-time)",
+	    r->cfg->exit_idle_ms);
+	(void)notify("STOPPING=1");
+	loop_stop(l);
+}
+
 /* conn hooks: a connection closed; out of fds while dialing. */
 static void
 hook_closed(void *arg)
@@ -64,6 +108,7 @@ hook_closed(void *arg)
 	struct relay *r = arg;
 
 	accept_closed(&r->acc);
+	relay_idle_update(r);
 }
 
 static void
@@ -95,6 +140,7 @@ hook_conn(void *arg, int fd, const struct listener *ls)
 	struct relay *r = arg;
 
 	conn_new(&r->env, fd, fd, ls);
+	relay_idle_update(r);
 }
 
 static int
@@ -332,9 +378,11 @@ relay_run(const struct relay_cfg *cfg)
 	r->env.pool = &r->pool;
 	r->env.st = &r->st;
 	r->env.connect_timeout_ms = cfg->connect_timeout_ms;
+	r->env.wait_target = !cfg->no_wait_target;
 	r->env.idle_timeout_ms = cfg->idle_timeout_ms;
 	r->env.hooks = &relay_conn_hooks;
 	r->env.owner = r;
+	loop_timer_init(&r->idle_exit, relay_idle_exit, r);
 	conn_env_init(&r->env);
 	loop_after(r->loop, conn_reap, &r->env);
 	loop_busy_poll(r->loop, (unsigned int)cfg->busy_poll_us);
@@ -377,6 +425,7 @@ relay_run(const struct relay_cfg *cfg)
 		conn_new(&r->env, STDIN_FILENO, STDOUT_FILENO, NULL);
 	}
 	accept_update(&r->acc);
+	relay_idle_update(r);
 	if ((rc = loop_run(r->loop)) < 0) {
 		log_err("event loop: %s", strerror(-rc));
 		r->status = 1;

@@ -446,7 +446,7 @@ check_first_mode() {
 @test "target down: the client is closed, the error is logged, the relay goes on and recovers" {
 	local port
 	port=$(free_port)
-	relay relay "unix:$T/r.sock" "tcp:127.0.0.1:$port"
+	relay relay --no-wait-target "unix:$T/r.sock" "tcp:127.0.0.1:$port"
 	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/r.sock" x
 	expect_failed
 	# Closed by the relay (EOF, a reset, or gone before the client's

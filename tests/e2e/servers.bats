@@ -661,7 +661,7 @@ s.sendto(b"SYNC", sys.argv[1])' "$T/notify.sock"
 	dead=tcp:127.0.0.1:$(free_port)
 	: >"$T/relay.err"
 	js=$(stat -c '%d:%i' "$T/relay.err")
-	bg relay env JOURNAL_STREAM="$js" "$SB" relay -v tcp:127.0.0.1:0 "$dead"
+	bg relay env JOURNAL_STREAM="$js" "$SB" relay -v --no-wait-target tcp:127.0.0.1:0 "$dead"
 	wait_for 100 grep -q '^<5>sockbridge: listening on tcp:127.0.0.1:' "$T/relay.err" ||
 	    fail "log:" "$(cat "$T/relay.err")"
 	a=$(sed -n 's/^<5>sockbridge: listening on //p' "$T/relay.err")
