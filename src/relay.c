@@ -479,7 +479,7 @@ out:
 		if (stats_clients[i].r != NULL)
 			stats_reply(&stats_clients[i]);
 	listener_close(&r->stats_ls);
-	if (cfg->pidfile != NULL && unlink(cfg->pidfile) == -1 &&
+	if (cfg->pidfile != NULL && daemon_pidfile_remove(cfg->pidfile) < 0 &&
 	    errno != ENOENT)
 		log_warn("pid file %s: %s, ignoring", cfg->pidfile,
 		    strerror(errno));
