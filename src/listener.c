@@ -45,7 +45,7 @@ listener_uid(const char *name, uid_t *uid, gid_t *gid)
 			*gid = pw->pw_gid;
 		return 0;
 	}
-	if (addr_parse_int(name, 0, INT_MAX, &n) == -1)
+	if (num_parse_int(name, 0, INT_MAX, &n) == -1)
 		return -1;
 	*uid = (uid_t)n;
 	if (gid != NULL)
@@ -63,7 +63,7 @@ listener_gid(const char *name, gid_t *gid)
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	if (addr_parse_int(name, 0, INT_MAX, &n) == -1)
+	if (num_parse_int(name, 0, INT_MAX, &n) == -1)
 		return -1;
 	*gid = (gid_t)n;
 	return 0;
@@ -536,11 +536,11 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 	long n, p;
 	size_t count = 0;
 
-	if (fds == NULL || addr_parse_int(fds, 1, 1024, &n) == -1)
+	if (fds == NULL || num_parse_int(fds, 1, 1024, &n) == -1)
 		return errbuf_set(err, errlen, "systemd: LISTEN_FDS is not set; "
 		    "start sockbridge from a .socket unit or "
 		    "systemd-socket-activate");
-	if (pid != NULL && (addr_parse_int(pid, 1, INT_MAX, &p) == -1 ||
+	if (pid != NULL && (num_parse_int(pid, 1, INT_MAX, &p) == -1 ||
 	    p != (long)getpid()))
 		return errbuf_set(err, errlen, "systemd: LISTEN_PID is %s, not us "
 		    "(%d)", pid, (int)getpid());
@@ -631,7 +631,7 @@ listener_allows(const struct listener *l, int fd, char *who, size_t wholen)
 		if (!acl->on)
 			return 1;
 		for (int i = 0; i < acl->nnet; i++)
-			if (addr_net_match(&acl->net[i], ss.ss_family, a))
+			if (cidr_match(&acl->net[i], ss.ss_family, a))
 				return 1;
 		return 0;
 	}

@@ -22,7 +22,7 @@ struct listener_acl {
 	int		 nuid;
 	gid_t		 gid[ADDR_ACL_MAX];
 	int		 ngid;
-	struct addr_net	 net[ADDR_ACL_MAX];
+	struct cidr	 net[ADDR_ACL_MAX];
 	int		 nnet;
 };
 
