@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "listener.h"
+#include "acl.h"
 
 /* The pid file this process wrote, for daemon_pidfile_remove. */
 static struct {
@@ -141,11 +141,11 @@ daemon_drop(const char *spec, char *err, size_t errlen)
 	snprintf(user, sizeof(user), "%s", spec);
 	if ((colon = strchr(user, ':')) != NULL)
 		*colon++ = '\0';
-	if (listener_uid(user, &uid, &gid) == -1) {
+	if (acl_uid(user, &uid, &gid) == -1) {
 		snprintf(err, errlen, "--user %s: no such user", user);
 		return -1;
 	}
-	if (colon != NULL && listener_gid(colon, &gid) == -1) {
+	if (colon != NULL && acl_gid(colon, &gid) == -1) {
 		snprintf(err, errlen, "--user %s: no such group %s", spec, colon);
 		return -1;
 	}

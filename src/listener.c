@@ -6,13 +6,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <netinet/in.h>
-
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "errbuf.h"
 #include "listener.h"
 #include "net.h"
@@ -31,42 +28,6 @@ listener_init(struct listener *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
-}
-
-int
-listener_uid(const char *name, uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw;
-	long n;
-
-	if ((pw = getpwnam(name)) != NULL) {
-		*uid = pw->pw_uid;
-		if (gid != NULL)
-			*gid = pw->pw_gid;
-		return 0;
-	}
-	if (num_parse_int(name, 0, INT_MAX, &n) == -1)
-		return -1;
-	*uid = (uid_t)n;
-	if (gid != NULL)
-		*gid = (gid_t)-1;
-	return 0;
-}
-
-int
-listener_gid(const char *name, gid_t *gid)
-{
-	struct group *gr;
-	long n;
-
-	if ((gr = getgrnam(name)) != NULL) {
-		*gid = gr->gr_gid;
-		return 0;
-	}
-	if (num_parse_int(name, 0, INT_MAX, &n) == -1)
-		return -1;
-	*gid = (gid_t)n;
-	return 0;
 }
 
 /*
@@ -449,10 +410,10 @@ open_unix(const struct addr *a, struct listener *l, int backlog, char *err,
 	gid_t gid = (gid_t)-1;
 	int lock_fd = -1, rc;
 
-	if (o->user[0] != '\0' && listener_uid(o->user, &uid, NULL) == -1)
+	if (o->user[0] != '\0' && acl_uid(o->user, &uid, NULL) == -1)
 		return errbuf_set(err, errlen, "unix:%s: user=%s: no such user",
 		    a->path, o->user);
-	if (o->group[0] != '\0' && listener_gid(o->group, &gid) == -1)
+	if (o->group[0] != '\0' && acl_gid(o->group, &gid) == -1)
 		return errbuf_set(err, errlen, "unix:%s: group=%s: no such group",
 		    a->path, o->group);
 	if (a->kind == ADDR_UNIX &&
@@ -582,80 +543,10 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 	return (int)count;
 }
 
-/* Resolve a's allow-... names into l->acl. Returns 0 or -1 with err. */
-static int
-acl_resolve(const struct addr *a, struct listener *l, char *err,
-    size_t errlen)
-{
-	const struct addr_opts *o = &a->opt;
-	struct listener_acl *acl = &l->acl;
-
-	memset(acl, 0, sizeof(*acl));
-	for (int i = 0; i < o->nallow_user; i++)
-		if (listener_uid(o->allow_user[i], &acl->uid[acl->nuid++],
-		    NULL) == -1)
-			return errbuf_set(err, errlen, "allow-user=%s: no such user",
-			    o->allow_user[i]);
-	for (int i = 0; i < o->nallow_group; i++)
-		if (listener_gid(o->allow_group[i], &acl->gid[acl->ngid++]) == -1)
-			return errbuf_set(err, errlen, "allow-group=%s: no such group",
-			    o->allow_group[i]);
-	memcpy(acl->net, o->allow_net, sizeof(acl->net));
-	acl->nnet = o->nallow_net;
-	acl->on = acl->nuid + acl->ngid + acl->nnet > 0;
-	l->accept_proxy = o->accept_proxy;
-	return 0;
-}
-
 int
 listener_allows(const struct listener *l, int fd, char *who, size_t wholen)
 {
-	const struct listener_acl *acl = &l->acl;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	gid_t *groups = NULL;
-	int ngroups;
-	pid_t pid;
-	uid_t uid;
-	gid_t gid;
-
-	snprintf(who, wholen, "unknown peer");
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
-		return !acl->on;
-	if (ss.ss_family != AF_UNIX) {
-		const unsigned char *a = ss.ss_family == AF_INET ?
-		    (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr :
-		    (const unsigned char *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-
-		net_sa_str((struct sockaddr *)&ss, sl, who, wholen);
-		if (!acl->on)
-			return 1;
-		for (int i = 0; i < acl->nnet; i++)
-			if (cidr_match(&acl->net[i], ss.ss_family, a))
-				return 1;
-		return 0;
-	}
-	if (sys_peercred(fd, &pid, &uid, &gid) != 0)
-		return !acl->on;
-	snprintf(who, wholen, "unix peer pid %d uid %u gid %u", (int)pid,
-	    (unsigned)uid, (unsigned)gid);
-	if (!acl->on)
-		return 1;
-	for (int i = 0; i < acl->nuid; i++)
-		if (acl->uid[i] == uid)
-			return 1;
-	for (int i = 0; i < acl->ngid; i++)
-		if (acl->gid[i] == gid)
-			return 1;
-	ngroups = acl->ngid > 0 ? sys_peergroups(fd, &groups) : 0;
-	for (int i = 0; i < acl->ngid; i++)
-		for (int k = 0; k < ngroups; k++)
-			if (acl->gid[i] == groups[k]) {
-				free(groups);
-				return 1;
-			}
-	free(groups);
-	return 0;
+	return acl_allows(&l->acl, fd, who, wholen);
 }
 
 int
@@ -670,15 +561,18 @@ listener_open(const struct addr *a, struct listener *ls, size_t max,
 		return errbuf_set(err, errlen, "no room for a listener");
 	if (a->kind == ADDR_SYSTEMD) {
 		rc = open_systemd(a, ls, max, err, errlen);
-		for (int i = 0; i < rc; i++)
-			if (acl_resolve(a, &ls[i], err, errlen) == -1)
+		for (int i = 0; i < rc; i++) {
+			if (acl_resolve(&a->opt, &ls[i].acl, err, errlen) == -1)
 				return -1;
+			ls[i].accept_proxy = a->opt.accept_proxy;
+		}
 		return rc;
 	}
 	listener_init(l);
 	/* Who may connect is known before anyone can. */
-	if (acl_resolve(a, l, err, errlen) == -1)
+	if (acl_resolve(&a->opt, &l->acl, err, errlen) == -1)
 		return -1;
+	l->accept_proxy = a->opt.accept_proxy;
 	switch (a->kind) {
 	case ADDR_UNIX:
 	case ADDR_ABSTRACT:
