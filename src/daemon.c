@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
 #include "acl.h"
+#include "daemon.h"
 
 /* The pid file this process wrote, for daemon_pidfile_remove. */
 static struct {
