@@ -12,6 +12,13 @@ WARN	+= -Werror
 endif
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS	+= -lm -pthread
+# make PORTABLE=1 BUILD=build-portable: only the portable fallbacks (the
+# poll loop backend, self-pipe signals, accept and pipe plus fcntl, no
+# splice: the code macOS and the BSDs run), so they run here too. Give
+# it its own BUILD directory: objects do not record the flag.
+ifeq ($(PORTABLE),1)
+ALL_CFLAGS += -DSB_PORTABLE
+endif
 
 SRCS	 = $(wildcard src/*.c)
 LIB_SRCS = $(filter-out src/main.c,$(SRCS))
@@ -154,7 +161,16 @@ clean:
 
 .PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck
 
-# sockbridge against socat, HAProxy, nginx, socket-proxyd (issue 6); not part of check.
+# sockbridge against socat, HAProxy, nginx, socket-proxyd; not part of check.
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# Mutation testing, not part of check: each planted bug of tests/mutate/list
+# in a scratch copy, one at a time, caught (or not) by its test file.
+# MUTANTS=REGEX picks mutants by name.
+MUTANTS ?=
+mutate:
+	tests/mutate/run $(MUTANTS)
+
+.PHONY: mutate

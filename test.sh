@@ -5,10 +5,12 @@
 #   gcc with AddressSanitizer + UndefinedBehaviorSanitizer: unit and e2e
 #   libFuzzer: the regression inputs, then each parser fuzzed FUZZ_SECONDS
 #   valgrind memcheck: the relay e2e suite, no errors, no leaks
-# Installs missing Debian packages first. Ends with one summary line.
+# Installs missing Debian packages first (scripts/install-deps --test: the
+# build set and the test set). Skips beyond SB_SKIP_MAX (default 0, see
+# tests/run) fail the run. Ends with one summary line.
 set -u
 cd "$(dirname "$0")"
-bash scripts/install-deps || exit 1
+bash scripts/install-deps --test || exit 1
 export WERROR=1
 : "${SB_JOBS:=3}" "${FUZZ_SECONDS:=20}"
 export SB_JOBS

@@ -5,24 +5,14 @@
  * Without --address it starts its own servers: a "sockbridge echo" on
  * loopback tcp and on a socket file in a private temp dir, a real
  * "sockbridge relay" from a second socket file to the tcp echo, and, with
- * --compare, other relays the same way. It binds every listening socket
- * itself and hands it over as fd:3, so no port or readiness guessing.
+ * --compare, other relays the same way (benchenv.c starts them all). It
+ * parses the options, runs the paths interleaved and keeps the medians.
  */
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +21,22 @@
 
 #include "addr.h"
 #include "bench.h"
+#include "benchenv.h"
 #include "cmd.h"
 #include "corpus.h"
+#include "errbuf.h"
 #include "log.h"
 #include "net.h"
 #include "opt.h"
 #include "report.h"
+#include "report-json.h"
+#include "report-svg.h"
+#include "report-table.h"
+#include "util.h"
 
 #define MAX_SIZES	16
 #define MAX_USERS	16
-#define MAX_PATHS	8
+#define MAX_PATHS	BENCHENV_PATHS_MAX
 #define MAX_ROWS	512
 #define MAX_REPEAT	100
 #define INPUT_MAX	(1024L * 1024 * 1024)
@@ -82,33 +78,6 @@ static const char bench_help[] =
 "  --svg FILE           also draw the results as an SVG chart\n"
 "  -h, --help           this text\n";
 
-enum {
-	OPT_NETWORK = 256, OPT_ADDRESS, OPT_INPUT, OPT_LOOP, OPT_USERS,
-	OPT_MODE, OPT_SIZE, OPT_DURATION, OPT_COUNT, OPT_WARMUP, OPT_RATE,
-	OPT_COMPARE, OPT_NORELAY, OPT_JSON, OPT_SVG, OPT_REPEAT,
-};
-
-static const struct option longopts[] = {
-	{ "network",	required_argument,	NULL, OPT_NETWORK },
-	{ "address",	required_argument,	NULL, OPT_ADDRESS },
-	{ "input",	required_argument,	NULL, OPT_INPUT },
-	{ "loop",	required_argument,	NULL, OPT_LOOP },
-	{ "users",	required_argument,	NULL, OPT_USERS },
-	{ "mode",	required_argument,	NULL, OPT_MODE },
-	{ "size",	required_argument,	NULL, OPT_SIZE },
-	{ "duration",	required_argument,	NULL, OPT_DURATION },
-	{ "count",	required_argument,	NULL, OPT_COUNT },
-	{ "warmup",	required_argument,	NULL, OPT_WARMUP },
-	{ "rate",	required_argument,	NULL, OPT_RATE },
-	{ "compare",	required_argument,	NULL, OPT_COMPARE },
-	{ "no-relay",	no_argument,		NULL, OPT_NORELAY },
-	{ "json",	no_argument,		NULL, OPT_JSON },
-	{ "svg",	required_argument,	NULL, OPT_SVG },
-	{ "repeat",	required_argument,	NULL, OPT_REPEAT },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ NULL,		0,			NULL, 0 },
-};
-
 static const char *const work_names[] = {
 	"lines", "pingpong", "stream", "stream-up",
 };
@@ -123,7 +92,7 @@ struct opts {
 	size_t		 sizes[MAX_SIZES];
 	int		 nsizes;
 	int		 duration_ms, warmup_ms;
-	uint64_t	 count;
+	int		 count;		/* pingpong messages a user, 0: none */
 	double		 rate;
 	const char	*compare;
 	int		 no_relay;
@@ -131,22 +100,6 @@ struct opts {
 	const char	*svg;
 	int		 repeat;
 	int		 budget_s;	/* default repeats stop past this */
-};
-
-/* A path under test: where the client connects, and who serves it. */
-struct path {
-	char		 name[48];
-	struct net_sa	 sa;
-	pid_t		 relay_pid;	/* the relay in between, if any */
-};
-
-/* Children and files to clean up. */
-struct env {
-	char		 dir[64];
-	pid_t		 pids[MAX_PATHS + 2];
-	int		 npids;
-	pid_t		 server_pid;
-	struct net_sa	 tcp_sa, unix_sa;
 };
 
 /* "64", "1K", "64K", "1M" -> bytes, 1 to 64 MiB. */
@@ -185,151 +138,125 @@ parse_list(const char *s, size_t *out, int max, int sizes)
 	return n;
 }
 
+/* --network tcp|unix */
 static int
-parse_args(int argc, char **argv, struct opts *o)
+opt_network(const char *v, void *ctx, char *err, size_t errlen)
 {
+	struct opts *o = ctx;
+
+	if (strcmp(v, "tcp") != 0 && strcmp(v, "unix") != 0)
+		return errbuf_set(err, errlen, "--network %s: use tcp or unix",
+		    v);
+	o->network = v;
+	return 0;
+}
+
+/* --users 1,10 */
+static int
+opt_users(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
 	size_t tmp[MAX_USERS];
-	const char *bad;
-	long n;
-	int ch, i, li = -1;
+	int n;
 
-	memset(o, 0, sizeof(*o));
-	o->loop = 1;
-	o->users[0] = 1;
-	o->users[1] = 10;
-	o->nusers = 2;
-	o->duration_ms = 2000;
-	o->warmup_ms = 200;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long_only(argc, argv, "h", longopts, &li)) != -1) {
-		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
-			return log_fail("unknown option '%s' (did you mean "
-			    "--%s?)", bad, longopts[li].name);
-		li = -1;
-		switch (ch) {
-		case OPT_NETWORK:
-			if (strcmp(optarg, "tcp") != 0 &&
-			    strcmp(optarg, "unix") != 0)
-				return log_fail("--network %s: use tcp or unix",
-				    optarg);
-			o->network = optarg;
-			break;
-		case OPT_ADDRESS:
-			o->address = optarg;
-			break;
-		case OPT_INPUT:
-			o->input = optarg;
-			break;
-		case OPT_LOOP:
-			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
-				return log_fail("--loop %s: not a number from 1 "
-				    "to 1000000", optarg);
-			o->loop = (int)n;
-			break;
-		case OPT_USERS:
-			if ((i = parse_list(optarg, tmp, MAX_USERS, 0)) < 0)
-				return log_fail("--users %s: a list of up to %d "
-				    "numbers from 1 to 1000, like 1,10", optarg,
-				    MAX_USERS);
-			for (o->nusers = 0; o->nusers < i; o->nusers++)
-				o->users[o->nusers] = (int)tmp[o->nusers];
-			break;
-		case OPT_MODE:
-			for (i = 0; i < 4; i++)
-				if (strcmp(optarg, work_names[i]) == 0)
-					break;
-			if (i == 4)
-				return log_fail("--mode %s: use lines, pingpong, "
-				    "stream or stream-up", optarg);
-			o->work = (enum bench_work)i;
-			break;
-		case OPT_SIZE:
-			if ((o->nsizes = parse_list(optarg, o->sizes, MAX_SIZES,
-			    1)) < 0)
-				return log_fail("--size %s: a list of sizes "
-				    "from 1 to 64M, like 64,1K,64K", optarg);
-			break;
-		case OPT_DURATION:
-			if (addr_parse_duration(optarg, &o->duration_ms) == -1 ||
-			    o->duration_ms == 0)
-				return log_fail("--duration %s: not a duration "
-				    "(like 2s or 500ms)", optarg);
-			break;
-		case OPT_COUNT:
-			if (addr_parse_int(optarg, 1, 1000000000, &n) == -1)
-				return log_fail("--count %s: not a number from 1 "
-				    "to 1000000000", optarg);
-			o->count = (uint64_t)n;
-			break;
-		case OPT_WARMUP:
-			if (addr_parse_duration(optarg, &o->warmup_ms) == -1)
-				return log_fail("--warmup %s: not a duration "
-				    "(like 200ms)", optarg);
-			break;
-		case OPT_RATE: {
-			char *end;
+	if ((n = parse_list(v, tmp, MAX_USERS, 0)) < 0)
+		return errbuf_set(err, errlen, "--users %s: a list of up to %d "
+		    "numbers from 1 to 1000, like 1,10", v, MAX_USERS);
+	for (o->nusers = 0; o->nusers < n; o->nusers++)
+		o->users[o->nusers] = (int)tmp[o->nusers];
+	return 0;
+}
 
-			o->rate = strtod(optarg, &end);
-			if (*end != '\0' || !(o->rate >= 1 && o->rate <= 1e7))
-				return log_fail("--rate %s: messages per second "
-				    "per user, from 1 to 10000000", optarg);
-			break;
-		}
-		case OPT_COMPARE: {
-			static const char *const peers[] = { "socat", "haproxy",
-			    "systemd-socket-proxyd", "nginx" };
-			char buf[256], *tok, *save = NULL;
+/* Index of workload name v in work_names, or -1. */
+static int
+work_index(const char *v)
+{
+	for (int i = 0; i < (int)nitems(work_names); i++)
+		if (strcmp(v, work_names[i]) == 0)
+			return i;
+	return -1;
+}
 
-			snprintf(buf, sizeof(buf), "%s", optarg);
-			for (tok = strtok_r(buf, ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save)) {
-				for (i = 0; i < 4 && strcmp(tok, peers[i]); i++)
-					;
-				if (i == 4)
-					return log_fail("--compare: unknown relay "
-					    "'%s' (socat, haproxy, "
-					    "systemd-socket-proxyd, nginx)", tok);
-			}
-			o->compare = optarg;
-			break;
-		}
-		case OPT_NORELAY:
-			o->no_relay = 1;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case OPT_SVG:
-			o->svg = optarg;
-			break;
-		case OPT_REPEAT:
-			if (addr_parse_int(optarg, 1, 100, &n) == -1)
-				return log_fail("--repeat %s: not a number from "
-				    "1 to 100", optarg);
-			o->repeat = (int)n;
-			break;
-		case 'h':
-			fputs(bench_help, stdout);
-			return 1;
-		default:
-			if (optopt != 0)
-				return log_fail("option '%s' needs a value",
-				    argv[optind - 1]);
-			return log_fail("unknown option '%s' (see 'sockbridge "
-			    "bench --help')", argv[optind - 1]);
-		}
+/* --mode lines|pingpong|stream|stream-up */
+static int
+opt_mode(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+	int i;
+
+	if ((i = work_index(v)) == -1)
+		return errbuf_set(err, errlen, "--mode %s: use lines, "
+		    "pingpong, stream or stream-up", v);
+	o->work = (enum bench_work)i;
+	return 0;
+}
+
+/* --size 64,1K,64K */
+static int
+opt_size(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+
+	if ((o->nsizes = parse_list(v, o->sizes, MAX_SIZES, 1)) < 0)
+		return errbuf_set(err, errlen, "--size %s: a list of sizes "
+		    "from 1 to 64M, like 64,1K,64K", v);
+	return 0;
+}
+
+/* --rate N: messages per second per user, a real number. */
+static int
+opt_rate(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct opts *o = ctx;
+	char *end;
+
+	o->rate = strtod(v, &end);
+	if (*end != '\0' || !(o->rate >= 1 && o->rate <= 1e7))
+		return errbuf_set(err, errlen, "--rate %s: messages per second "
+		    "per user, from 1 to 10000000", v);
+	return 0;
+}
+
+/* --compare socat,haproxy,...: names checked now, run later. */
+static int
+opt_compare(const char *v, void *ctx, char *err, size_t errlen)
+{
+	static const char *const peers[] = { "socat", "haproxy",
+	    "systemd-socket-proxyd", "nginx" };
+	struct opts *o = ctx;
+	char buf[256], *tok, *save = NULL;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < nitems(peers) && strcmp(tok, peers[i]); i++)
+			;
+		if (i == nitems(peers))
+			return errbuf_set(err, errlen, "--compare: unknown "
+			    "relay '%s' (socat, haproxy, "
+			    "systemd-socket-proxyd, nginx)", tok);
 	}
-	if (optind < argc) {
-		for (i = 0; i < 4; i++)
-			if (strcmp(argv[optind], work_names[i]) == 0)
-				break;
-		if (i == 4)
+	o->compare = v;
+	return 0;
+}
+
+/*
+ * After the options: the workload named as an argument (args[0..nargs)),
+ * the defaults that depend on it, and the options that conflict. Returns
+ * 0 or -1 (logged).
+ */
+static int
+check_args(struct opts *o, char **args, int nargs)
+{
+	int i;
+
+	if (nargs > 0) {
+		if ((i = work_index(args[0])) == -1)
 			return log_fail("unexpected argument '%s' (workloads: "
-			    "lines, pingpong, stream, stream-up)", argv[optind]);
-		if (optind + 1 < argc)
-			return log_fail("unexpected argument '%s'",
-			    argv[optind + 1]);
+			    "lines, pingpong, stream, stream-up)", args[0]);
+		if (nargs > 1)
+			return log_fail("unexpected argument '%s'", args[1]);
 		o->work = (enum bench_work)i;
 	}
 	/* The built-in default: up to 3 runs of the lines experiment, as
@@ -366,6 +293,58 @@ parse_args(int argc, char **argv, struct opts *o)
 		return log_fail("--compare and --no-relay need the built-in "
 		    "servers (no --address)");
 	return 0;
+}
+
+/* Parse argv into o. Returns 0, 1 when --help was printed, or -1 on a
+ * usage error (logged). */
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	const struct opt_entry opts[] = {
+		{ "network", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_network, NULL },
+		{ "address", 0, OPT_STR, 0, 0, &o->address, NULL, NULL },
+		{ "input", 0, OPT_STR, 0, 0, &o->input, NULL, NULL },
+		{ "loop", 0, OPT_INT, 1, 1000000, &o->loop, NULL,
+		    "not a number from 1 to 1000000" },
+		{ "users", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_users, NULL },
+		{ "mode", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_mode, NULL },
+		{ "size", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_size, NULL },
+		{ "duration", 0, OPT_DURATION, 1, 0, &o->duration_ms, NULL,
+		    "not a duration (like 2s or 500ms)" },
+		{ "count", 0, OPT_INT, 1, 1000000000, &o->count, NULL,
+		    "not a number from 1 to 1000000000" },
+		{ "warmup", 0, OPT_DURATION, 0, 0, &o->warmup_ms, NULL,
+		    "not a duration (like 200ms)" },
+		{ "rate", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_rate, NULL },
+		{ "compare", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_compare, NULL },
+		{ "no-relay", 0, OPT_FLAG, 0, 0, &o->no_relay, NULL, NULL },
+		{ "json", 0, OPT_FLAG, 0, 0, &o->json, NULL, NULL },
+		{ "svg", 0, OPT_STR, 0, 0, &o->svg, NULL, NULL },
+		{ "repeat", 0, OPT_INT, 1, MAX_REPEAT, &o->repeat, NULL,
+		    "not a number from 1 to 100" },
+		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	};
+	char err[512];
+	int first, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->loop = 1;
+	o->users[0] = 1;
+	o->users[1] = 10;
+	o->nusers = 2;
+	o->duration_ms = 2000;
+	o->warmup_ms = 200;
+	/* one dash or two: "-network tcp" as in the original client */
+	rc = opt_parse(opts, "bench", OPT_LONG_ONLY, argc, argv, &first, o,
+	    err, sizeof(err));
+	if (rc == 1) {
+		fputs(bench_help, stdout);
+		return 1;
+	}
+	if (rc == -1)
+		return log_fail("%s", err);
+	return check_args(o, argv + first, argc - first);
 }
 
 /* Read a whole input file (lines workload). */
@@ -417,7 +396,7 @@ read_input(const char *path, size_t *len)
 /* Resolve --address: "HOST:PORT" or a path as --network says; native
  * "tcp:"/"unix:" forms as they are. */
 static int
-resolve_address(const struct opts *o, struct path *p)
+resolve_address(const struct opts *o, struct benchenv_path *p)
 {
 	char spec[ADDR_CMD_MAX], err[ADDR_ERR_MAX];
 	struct addr a;
@@ -446,332 +425,17 @@ resolve_address(const struct opts *o, struct path *p)
 	return 0;
 }
 
-/* Bind a listening socket at sa (port 0: any); fill sa with the result. */
-static int
-bind_listener(struct net_sa *sa)
-{
-	int fd;
-
-	fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa->ss, sa->len) == -1 ||
-	    listen(fd, 4096) == -1) {
-		close(fd);
-		return -1;
-	}
-	sa->len = sizeof(sa->ss);
-	getsockname(fd, (struct sockaddr *)&sa->ss, &sa->len);
-	return fd;
-}
-
-static void
-unix_sa(struct net_sa *sa, const char *dir, const char *name)
-{
-	struct sockaddr_un *sun = (struct sockaddr_un *)&sa->ss;
-
-	memset(sa, 0, sizeof(*sa));
-	sun->sun_family = AF_UNIX;
-	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", dir, name);
-	sa->len = (socklen_t)sizeof(*sun);
-}
-
-/*
- * Start argv with fds[0..nfds) as its fds 3, 4, ...; the child dies with
- * us. Returns the pid or -1.
- */
-static pid_t
-spawn(struct env *e, char *const argv[], const int *fds, int nfds,
-    int quiet)
-{
-	pid_t pid;
-
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR), high[4];
-
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (null != -1) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			if (quiet)
-				dup2(null, STDERR_FILENO);
-		}
-		/* Move the fds out of the way first so that no dup2 below
-		 * is a no-op that would keep close-on-exec set. */
-		for (int i = 0; i < nfds && i < 4; i++)
-			high[i] = fcntl(fds[i], F_DUPFD, 64);
-		for (int i = 0; i < nfds && i < 4; i++)
-			dup2(high[i], 3 + i);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		fprintf(stderr, "sockbridge: bench: exec %s: %s\n", argv[0],
-		    strerror(errno));
-		_exit(127);
-	}
-	e->pids[e->npids++] = pid;
-	return pid;
-}
-
-/* Wait until something accepts at sa, up to 5 s. Returns 0 or -1. */
-static int
-wait_ready(const struct net_sa *sa, pid_t pid)
-{
-	for (int i = 0; i < 500; i++) {
-		int fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		struct timespec ts = { 0, 10000000 };
-		int st;
-
-		if (fd != -1 && connect(fd, (const struct sockaddr *)&sa->ss,
-		    sa->len) == 0) {
-			close(fd);
-			return 0;
-		}
-		if (fd != -1)
-			close(fd);
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
-}
-
-static void
-env_cleanup(struct env *e)
-{
-	char path[128];
-
-	for (int i = 0; i < e->npids; i++)
-		kill(e->pids[i], SIGTERM);
-	for (int i = 0; i < e->npids; i++)
-		waitpid(e->pids[i], NULL, 0);
-	e->npids = 0;
-	if (e->dir[0] != '\0') {
-		static const char *const files[] = { "echo.sock", "relay.sock",
-		    "socat.sock", "haproxy.sock", "haproxy.cfg", "proxyd.sock",
-		    "nginx.sock", "nginx.conf", "nginx.pid", "nginx-error.log" };
-
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", e->dir, files[i]);
-			unlink(path);
-		}
-		rmdir(e->dir);
-		e->dir[0] = '\0';
-	}
-}
-
-static char *
-self_exe(void)
-{
-	static char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		snprintf(buf, sizeof(buf), "sockbridge");
-	else
-		buf[n] = '\0';
-	return buf;
-}
-
-/* Start the echo (or discard) server on loopback tcp and a socket file. */
-static int
-start_servers(struct env *e, int discard)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&e->tcp_sa.ss;
-	char *argv[8];
-	int tfd, ufd;
-	int n = 0;
-
-	snprintf(e->dir, sizeof(e->dir), "/tmp/sockbridge-bench.XXXXXX");
-	if (mkdtemp(e->dir) == NULL) {
-		e->dir[0] = '\0';
-		return log_fail("bench: temp dir: %s", strerror(errno));
-	}
-	memset(&e->tcp_sa, 0, sizeof(e->tcp_sa));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	e->tcp_sa.len = sizeof(*sin);
-	unix_sa(&e->unix_sa, e->dir, "echo.sock");
-	if ((tfd = bind_listener(&e->tcp_sa)) == -1 ||
-	    (ufd = bind_listener(&e->unix_sa)) == -1)
-		return log_fail("bench: listen for the echo server: %s",
-		    strerror(errno));
-	/* One echo process serves both: fd 3 (tcp) and fd 4 (unix). */
-	argv[n++] = self_exe();
-	argv[n++] = "echo";
-	argv[n++] = "-q";
-	if (discard)
-		argv[n++] = "--discard";
-	argv[n++] = "fd:3";
-	argv[n++] = "fd:4";
-	argv[n] = NULL;
-	e->server_pid = spawn(e, argv, (int[]){ tfd, ufd }, 2, 0);
-	close(tfd);
-	close(ufd);
-	if (e->server_pid == -1)
-		return log_fail("bench: start echo server: %s",
-		    strerror(errno));
-	return 0;
-}
-
-/* Start sockbridge relay unix:DIR/relay.sock -> tcp echo. */
-static int
-start_relay(struct env *e, struct path *p)
-{
-	char target[64], *argv[8];
-	struct sockaddr_in *sin = (struct sockaddr_in *)&e->tcp_sa.ss;
-	int fd;
-
-	unix_sa(&p->sa, e->dir, "relay.sock");
-	if ((fd = bind_listener(&p->sa)) == -1)
-		return log_fail("bench: listen for the relay: %s",
-		    strerror(errno));
-	snprintf(target, sizeof(target), "tcp:127.0.0.1:%u",
-	    ntohs(sin->sin_port));
-	argv[0] = self_exe();
-	argv[1] = "relay";
-	argv[2] = "-q";
-	argv[3] = "fd:3";
-	argv[4] = target;
-	argv[5] = NULL;
-	p->relay_pid = spawn(e, argv, &fd, 1, 0);
-	close(fd);
-	snprintf(p->name, sizeof(p->name), "unix->relay->tcp");
-	return p->relay_pid == -1 ? -1 : 0;
-}
-
-/* Is prog on PATH (or an absolute path that exists)? */
-static int
-have(const char *prog)
-{
-	char buf[4096], *dir, *save = NULL;
-	const char *path = getenv("PATH");
-
-	if (prog[0] == '/')
-		return access(prog, X_OK) == 0;
-	snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(buf, ":", &save); dir != NULL;
-	    dir = strtok_r(NULL, ":", &save)) {
-		char full[4200];
-
-		snprintf(full, sizeof(full), "%s/%s", dir, prog);
-		if (access(full, X_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (f == NULL)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
-/*
- * Start a peer relay from unix:DIR/NAME.sock to the tcp echo. Returns 0,
- * 1 when it is not installed (missing names it), or -1 on failure.
- */
-static int
-start_peer(struct env *e, const char *peer, struct path *p)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&e->tcp_sa.ss;
-	unsigned port = ntohs(sin->sin_port);
-	char sock[128], a1[256], a2[256], cfg[128], text[2048];
-	char *argv[12];
-	static char proxyd[] = "/lib/systemd/systemd-socket-proxyd";
-
-	snprintf(sock, sizeof(sock), "%s/%s.sock", e->dir,
-	    strcmp(peer, "systemd-socket-proxyd") == 0 ? "proxyd" : peer);
-	unix_sa(&p->sa, e->dir, strrchr(sock, '/') + 1);
-	snprintf(p->name, sizeof(p->name), "unix->%s->tcp",
-	    strcmp(peer, "systemd-socket-proxyd") == 0 ? "socket-proxyd" : peer);
-	if (strcmp(peer, "socat") == 0) {
-		if (!have("socat"))
-			return 1;
-		snprintf(a1, sizeof(a1), "UNIX-LISTEN:%s,fork,backlog=4096", sock);
-		snprintf(a2, sizeof(a2), "TCP:127.0.0.1:%u", port);
-		argv[0] = "socat"; argv[1] = a1; argv[2] = a2; argv[3] = NULL;
-	} else if (strcmp(peer, "haproxy") == 0) {
-		if (!have("haproxy"))
-			return 1;
-		snprintf(cfg, sizeof(cfg), "%s/haproxy.cfg", e->dir);
-		/* haproxy wants two fds per connection: fit the limit. */
-		struct rlimit rl;
-		long maxconn = 20000;
-
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-		    rl.rlim_max != RLIM_INFINITY &&
-		    (long)rl.rlim_max / 2 - 100 < maxconn)
-			maxconn = (long)rl.rlim_max / 2 - 100;
-		snprintf(text, sizeof(text),
-		    "global\n  maxconn %ld\n"
-		    "defaults\n  mode tcp\n  timeout connect 10s\n"
-		    "  timeout client 1h\n  timeout server 1h\n"
-		    "listen bench\n  bind unix@%s\n  server echo 127.0.0.1:%u\n",
-		    maxconn, sock, port);
-		if (write_file(cfg, text) == -1)
-			return log_fail("bench: %s: %s", cfg, strerror(errno));
-		argv[0] = "haproxy"; argv[1] = "-db"; argv[2] = "-q";
-		argv[3] = "-f"; argv[4] = cfg; argv[5] = NULL;
-	} else if (strcmp(peer, "systemd-socket-proxyd") == 0) {
-		if (!have("systemd-socket-activate") || !have(proxyd))
-			return 1;
-		snprintf(a1, sizeof(a1), "%s", sock);
-		snprintf(a2, sizeof(a2), "127.0.0.1:%u", port);
-		argv[0] = "systemd-socket-activate";
-		argv[1] = "-l"; argv[2] = a1; argv[3] = proxyd;
-		argv[4] = a2; argv[5] = NULL;
-	} else if (strcmp(peer, "nginx") == 0) {
-		const char *mod = "/usr/lib/nginx/modules/ngx_stream_module.so";
-
-		if (!have("nginx") && !have("/usr/sbin/nginx"))
-			return 1;
-		snprintf(cfg, sizeof(cfg), "%s/nginx.conf", e->dir);
-		snprintf(text, sizeof(text),
-		    "%s%s%s"
-		    "worker_processes 1;\npid %s/nginx.pid;\n"
-		    "error_log %s/nginx-error.log;\n"
-		    "events { worker_connections 20000; }\n"
-		    "stream { server { listen unix:%s; "
-		    "proxy_pass 127.0.0.1:%u; } }\n",
-		    access(mod, R_OK) == 0 ? "load_module " : "",
-		    access(mod, R_OK) == 0 ? mod : "",
-		    access(mod, R_OK) == 0 ? ";\n" : "", e->dir, e->dir, sock,
-		    port);
-		if (write_file(cfg, text) == -1)
-			return log_fail("bench: %s: %s", cfg, strerror(errno));
-		argv[0] = have("nginx") ? "nginx" : "/usr/sbin/nginx";
-		argv[1] = "-c"; argv[2] = cfg; argv[3] = "-g";
-		argv[4] = "daemon off;"; argv[5] = "-e";
-		snprintf(a1, sizeof(a1), "%s/nginx-error.log", e->dir);
-		argv[6] = a1; argv[7] = NULL;
-	} else
-		return log_fail("--compare: unknown relay '%s' (socat, haproxy, "
-		    "systemd-socket-proxyd, nginx)", peer);
-	/* systemd-socket-activate narrates each step on stderr. */
-	if ((p->relay_pid = spawn(e, argv, NULL, 0,
-	    strcmp(peer, "systemd-socket-proxyd") == 0)) == -1)
-		return log_fail("bench: start %s: %s", peer, strerror(errno));
-	if (wait_ready(&p->sa, p->relay_pid) == -1)
-		return log_fail("bench: %s did not start listening on %s",
-		    peer, sock);
-	return 0;
-}
-
 /* Paths to measure with the built-in servers. Returns how many or -1. */
 static int
-setup_paths(const struct opts *o, struct env *e, struct path *paths)
+setup_paths(const struct opts *o, struct benchenv *e,
+    struct benchenv_path *paths)
 {
+	char err[256];
 	int n = 0;
 
-	if (start_servers(e, o->work == BENCH_STREAM_UP) == -1)
-		return -1;
+	if (benchenv_servers(e, o->work == BENCH_STREAM_UP, err,
+	    sizeof(err)) == -1)
+		return log_fail("bench: %s", err);
 	if (o->network == NULL || strcmp(o->network, "tcp") == 0) {
 		snprintf(paths[n].name, sizeof(paths[n].name), "tcp");
 		paths[n++].sa = e->tcp_sa;
@@ -781,8 +445,8 @@ setup_paths(const struct opts *o, struct env *e, struct path *paths)
 		paths[n++].sa = e->unix_sa;
 	}
 	if (!o->no_relay) {
-		if (start_relay(e, &paths[n]) == -1)
-			return -1;
+		if (benchenv_relay(e, &paths[n], err, sizeof(err)) == -1)
+			return log_fail("bench: %s", err);
 		n++;
 	}
 	if (o->compare != NULL) {
@@ -796,9 +460,9 @@ setup_paths(const struct opts *o, struct env *e, struct path *paths)
 
 			if (n == MAX_PATHS)
 				return log_fail("--compare: too many relays");
-			rc = start_peer(e, tok, &paths[n]);
+			rc = benchenv_peer(e, tok, &paths[n], err, sizeof(err));
 			if (rc == -1)
-				return -1;
+				return log_fail("bench: %s", err);
 			if (rc == 1) {
 				size_t l = strlen(missing);
 
@@ -862,8 +526,8 @@ static int
 run_bench(int argc, char **argv)
 {
 	struct opts o;
-	struct env e;
-	struct path paths[MAX_PATHS];
+	struct benchenv e;
+	struct benchenv_path paths[MAX_PATHS];
 	struct report_row *rows = NULL;
 	struct bench_spec spec;
 	char *data = NULL;
@@ -892,7 +556,7 @@ run_bench(int argc, char **argv)
 		}
 		paths[0].relay_pid = 0;
 	} else if ((npaths = setup_paths(&o, &e, paths)) == -1) {
-		env_cleanup(&e);
+		benchenv_cleanup(&e);
 		free(data);
 		return 1;
 	}
@@ -932,7 +596,7 @@ run_bench(int argc, char **argv)
 			spec.len = len;
 			spec.loop = o.loop;
 			spec.size = o.sizes[si];
-			spec.count = o.count;
+			spec.count = (uint64_t)o.count;
 			spec.duration_ms = o.duration_ms;
 			spec.warmup_ms = o.warmup_ms;
 			spec.rate = o.rate;
@@ -969,7 +633,7 @@ run_bench(int argc, char **argv)
 	}
 	if (rows == NULL)
 		status = -log_fail("bench: out of memory");
-	env_cleanup(&e);
+	benchenv_cleanup(&e);
 	if (nrows > 0) {
 		if (o.json)
 			report_json(stdout, rows, nrows);

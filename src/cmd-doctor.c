@@ -11,7 +11,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "diag.h"
-#include "json.h"
+#include "esc.h"
 #include "log.h"
 #include "pguri.h"
 #include "verdict.h"
@@ -200,24 +200,24 @@ print_json(const struct diag_target *t, const struct diag *d)
 
 	target_name(t, name, sizeof(name));
 	fputs("{\"target\":", stdout);
-	json_str(stdout, name);
+	esc_json(stdout, name);
 	printf(",\"connect\":{\"ok\":%s,\"errno\":", d->connect_ok ? "true" :
 	    "false");
 	if (d->connect_ok)
 		fputs("null", stdout);
 	else
-		json_str(stdout, verdict_errno_name(d->connect_errno));
+		esc_json(stdout, verdict_errno_name(d->connect_errno));
 	fputs("},\"checks\":[", stdout);
 	for (int i = 0; i < d->n; i++) {
 		printf("%s{\"mark\":\"%s\",\"topic\":", i ? "," : "",
 		    marks[d->c[i].mark]);
-		json_str(stdout, d->c[i].topic);
+		esc_json(stdout, d->c[i].topic);
 		fputs(",\"text\":", stdout);
-		json_str(stdout, d->c[i].text);
+		esc_json(stdout, d->c[i].text);
 		fputc('}', stdout);
 	}
 	fputs("],\"verdict\":", stdout);
-	json_str(stdout, d->verdict);
+	esc_json(stdout, d->verdict);
 	fputs("}\n", stdout);
 }
 

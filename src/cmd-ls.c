@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "json.h"
+#include "esc.h"
 #include "log.h"
 #include "sockinfo.h"
 
@@ -270,15 +270,15 @@ run_ls(int argc, char **argv)
 			unknown++;
 		if (json) {
 			fputs("{\"path\":", stdout);
-			json_str(stdout, s->path);
+			esc_json(stdout, s->path);
 			printf(",\"state\":\"%s\",\"peers\":%d,\"mode\":",
 			    state_str(s), s->peers);
-			json_str(stdout, mode);
+			esc_json(stdout, mode);
 			fputs(",\"owner\":", stdout);
-			json_str(stdout, owner);
+			esc_json(stdout, owner);
 			printf(",\"pid\":%s,\"command\":", p > 0 ? pid : "null");
 			if (p > 0)
-				json_str(stdout, comm);
+				esc_json(stdout, comm);
 			else
 				fputs("null", stdout);
 			fputs("}\n", stdout);

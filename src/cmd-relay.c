@@ -2,7 +2,6 @@
  * cmd-relay: "sockbridge relay [options] LISTEN TARGET", and the option
  * parsing it shares with "sockbridge echo".
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +9,16 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "errbuf.h"
+#include "listener.h"
 #include "log.h"
 #include "opt.h"
-#include "listener.h"
 #include "relay.h"
 #include "upstream.h"
+
+/* What a bad duration gets told. */
+#define DURATION_BAD \
+	"not a duration (like 5, 2.5, 250ms, 1m; at most a day)"
 
 static const char relay_help[] =
 "usage: sockbridge relay [-qv] [options] LISTEN TARGET [TARGET...]\n"
@@ -90,48 +94,18 @@ static const char echo_help[] =
 "  --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
-enum {
-	OPT_MODE = 256,
-	OPT_OWNER,
-	OPT_USER,
-	OPT_STATS,
-	OPT_PIDFILE,
-	OPT_GROUP,
-	OPT_BACKLOG,
-	OPT_PIPE,
-	OPT_NOSPLICE,
-	OPT_DISCARD,
-	OPT_BALANCE,
-	OPT_BUSY,
-};
-
-static const struct option longopts[] = {
-	{ "max-conns",		required_argument,	NULL, 'c' },
-	{ "connect-timeout",	required_argument,	NULL, 'T' },
-	{ "idle-timeout",	required_argument,	NULL, 'i' },
-	{ "drain-timeout",	required_argument,	NULL, 'd' },
-	{ "mode",		required_argument,	NULL, OPT_MODE },
-	{ "owner",		required_argument,	NULL, OPT_OWNER },
-	{ "user",		required_argument,	NULL, OPT_USER },
-	{ "stats",		required_argument,	NULL, OPT_STATS },
-	{ "pidfile",		required_argument,	NULL, OPT_PIDFILE },
-	{ "group",		required_argument,	NULL, OPT_GROUP },
-	{ "backlog",		required_argument,	NULL, OPT_BACKLOG },
-	{ "pipe-size",		required_argument,	NULL, OPT_PIPE },
-	{ "no-splice",		no_argument,		NULL, OPT_NOSPLICE },
-	{ "busy-poll",		required_argument,	NULL, OPT_BUSY },
-	{ "discard",		no_argument,		NULL, OPT_DISCARD },
-	{ "balance",		required_argument,	NULL, OPT_BALANCE },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ NULL,			0,			NULL, 0 },
-};
-
-/* Flags that mirror address options; -1 or "" when not given. */
+/* Flags that mirror address options; -1 or NULL when not given. */
 struct flag_opts {
-	int	 max_conns, connect_ms, idle_ms, backlog;
-	char	 mode[16], user[ADDR_NAME_MAX], group[ADDR_NAME_MAX];
+	int		 max_conns, connect_ms, idle_ms, backlog;
+	const char	*mode, *user, *group;
+};
+
+/* What the option handlers fill. */
+struct relay_args {
+	struct relay_cfg	*cfg;
+	struct flag_opts	 fl;
+	int			 echo;		/* "echo", not "relay" */
+	int			 verbose, quiet;
 };
 
 /* Merge a flag into an address option; both given and different is an
@@ -152,7 +126,7 @@ static int
 merge_str(char *opt, size_t len, const char *flag, const char *name,
     const char *where)
 {
-	if (flag[0] == '\0')
+	if (flag == NULL)
 		return 0;
 	if (opt[0] != '\0' && strcmp(opt, flag) != 0)
 		return log_fail("%s given both as a flag and in %s, with "
@@ -165,7 +139,7 @@ merge_str(char *opt, size_t len, const char *flag, const char *name,
 static int
 apply_listen_flags(struct addr *a, const struct flag_opts *fl, const char *text)
 {
-	if (fl->mode[0] != '\0') {
+	if (fl->mode != NULL) {
 		int mode;
 
 		if (addr_parse_mode(fl->mode, &mode) == -1)
@@ -207,14 +181,6 @@ check_names(const struct addr *a, const char *text)
 	return 0;
 }
 
-static int
-parse_duration_flag(const char *name, const char *v, int *ms)
-{
-	if (addr_parse_duration(v, ms) == -1)
-		return log_fail("%s %s: not a duration (like 5, 2.5, 250ms, "
-		    "1m; at most a day)", name, v);
-	return 0;
-}
 
 /* Parse and check one address for a role. Returns 0 or -1 (logged). */
 static int
@@ -230,165 +196,102 @@ parse_addr(struct addr *a, const char *text, enum addr_role role)
 	return 0;
 }
 
+/* --connect-timeout: a duration above 0. */
+static int
+opt_connect_timeout(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	if (addr_parse_duration(v, &ra->fl.connect_ms) == -1)
+		return errbuf_set(err, errlen, "--connect-timeout %s: %s", v,
+		    DURATION_BAD);
+	if (ra->fl.connect_ms == 0)
+		return errbuf_set(err, errlen, "--connect-timeout %s: must be "
+		    "more than 0", v);
+	return 0;
+}
+
+/* --user USER[:GROUP]: both must exist; checked now, not after binding. */
+static int
+opt_user(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+	char name[ADDR_NAME_MAX], *colon;
+	uid_t uid;
+	gid_t gid;
+
+	snprintf(name, sizeof(name), "%s", v);
+	if ((colon = strchr(name, ':')) != NULL)
+		*colon++ = '\0';
+	if (listener_uid(name, &uid, &gid) == -1)
+		return errbuf_set(err, errlen, "--user %s: no such user", name);
+	if (colon != NULL && listener_gid(colon, &gid) == -1)
+		return errbuf_set(err, errlen, "--user %s: no such group %s", v,
+		    colon);
+	ra->cfg->user = v;
+	return 0;
+}
+
+/* --stats ADDR: a unix or tcp address to listen on. */
+static int
+opt_stats(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+	struct addr *a = &ra->cfg->stats;
+	char aerr[ADDR_ERR_MAX];
+
+	if (addr_parse(a, v, aerr, sizeof(aerr)) == -1 ||
+	    addr_check_role(a, ADDR_ROLE_LISTEN, aerr, sizeof(aerr)) == -1)
+		return errbuf_set(err, errlen, "--stats %s: %s", v, aerr);
+	if (a->kind != ADDR_UNIX && a->kind != ADDR_ABSTRACT &&
+	    a->kind != ADDR_TCP)
+		return errbuf_set(err, errlen, "--stats %s: use a unix or tcp "
+		    "address", v);
+	return 0;
+}
+
+/* --balance rr|round-robin|first, relay only. */
+static int
+opt_balance(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	if (ra->echo)
+		return errbuf_set(err, errlen, "--balance is a relay option");
+	if (strcmp(v, "rr") == 0 || strcmp(v, "round-robin") == 0)
+		ra->cfg->balance = UPSTREAM_RR;
+	else if (strcmp(v, "first") == 0)
+		ra->cfg->balance = UPSTREAM_FIRST;
+	else
+		return errbuf_set(err, errlen, "--balance %s: use rr or first",
+		    v);
+	return 0;
+}
+
+/* --discard, echo only. */
+static int
+opt_discard(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	(void)v;
+	if (!ra->echo)
+		return errbuf_set(err, errlen, "--discard is an echo option");
+	ra->cfg->discard = 1;
+	return 0;
+}
+
 /*
- * Parse the options and addresses of relay (echo == 0: LISTEN TARGET) or
- * echo (echo == 1: LISTEN...) into cfg. Returns 0, 1 when --help was
- * printed, or -1 on a usage error (logged).
+ * Parse and check the addresses, argv[0..argc): LISTEN TARGET... for relay,
+ * LISTEN... for echo; merge the flags in fl with their address options
+ * into cfg. Returns 0 or -1 (logged).
  */
 static int
-parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
+parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
+    struct relay_cfg *cfg)
 {
-	struct flag_opts fl = { -1, -1, -1, -1, "", "", "" };
-	int ch, verbose = 0, quiet = 0, nlisten, li = -1;
-	const char *bad;
-	long n;
+	int nlisten = echo ? argc : 1;
 
-	relay_cfg_init(cfg);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, echo ? "+c:T:i:d:qvh" :
-	    "c:T:i:d:qvh", longopts, &li)) != -1) {
-		if (li >= 0 && opt_exact(argv, optind, &longopts[li], &bad) == -1)
-			return log_fail("unknown option '%s' (did you mean "
-			    "--%s?)", bad, longopts[li].name);
-		li = -1;
-		switch (ch) {
-		case 'c':
-			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
-				return log_fail("--max-conns %s: not a number "
-				    "from 1 to 1000000", optarg);
-			fl.max_conns = (int)n;
-			break;
-		case 'T':
-			if (parse_duration_flag("--connect-timeout", optarg,
-			    &fl.connect_ms) == -1)
-				return -1;
-			if (fl.connect_ms == 0)
-				return log_fail("--connect-timeout %s: must be "
-				    "more than 0", optarg);
-			break;
-		case 'i':
-			if (parse_duration_flag("--idle-timeout", optarg,
-			    &fl.idle_ms) == -1)
-				return -1;
-			break;
-		case 'd':
-			if (parse_duration_flag("--drain-timeout", optarg,
-			    &cfg->drain_timeout_ms) == -1)
-				return -1;
-			break;
-		case OPT_MODE:
-			snprintf(fl.mode, sizeof(fl.mode), "%s", optarg);
-			break;
-		case OPT_OWNER:
-			snprintf(fl.user, sizeof(fl.user), "%s", optarg);
-			break;
-		case OPT_USER: {
-			char name[ADDR_NAME_MAX], *colon;
-			uid_t uid;
-			gid_t gid;
-
-			/* Check now, not after binding. */
-			snprintf(name, sizeof(name), "%s", optarg);
-			if ((colon = strchr(name, ':')) != NULL)
-				*colon++ = '\0';
-			if (listener_uid(name, &uid, &gid) == -1)
-				return log_fail("--user %s: no such user", name);
-			if (colon != NULL && listener_gid(colon, &gid) == -1)
-				return log_fail("--user %s: no such group %s",
-				    optarg, colon);
-			cfg->user = optarg;
-			break;
-		}
-		case OPT_PIDFILE:
-			cfg->pidfile = optarg;
-			break;
-		case OPT_STATS: {
-			char err[ADDR_ERR_MAX];
-
-			if (addr_parse(&cfg->stats, optarg, err,
-			    sizeof(err)) == -1 ||
-			    addr_check_role(&cfg->stats, ADDR_ROLE_LISTEN, err,
-			    sizeof(err)) == -1)
-				return log_fail("--stats %s: %s", optarg, err);
-			if (cfg->stats.kind != ADDR_UNIX &&
-			    cfg->stats.kind != ADDR_ABSTRACT &&
-			    cfg->stats.kind != ADDR_TCP)
-				return log_fail("--stats %s: use a unix or tcp "
-				    "address", optarg);
-			break;
-		}
-		case OPT_GROUP:
-			snprintf(fl.group, sizeof(fl.group), "%s", optarg);
-			break;
-		case OPT_BACKLOG:
-			if (addr_parse_int(optarg, 1, 65535, &n) == -1)
-				return log_fail("--backlog %s: not a number "
-				    "from 1 to 65535", optarg);
-			fl.backlog = (int)n;
-			break;
-		case OPT_PIPE: {
-			size_t sz;
-
-			if (addr_parse_size(optarg, 4096, 16 * 1024 * 1024,
-			    &sz) == -1)
-				return log_fail("--pipe-size %s: not a size "
-				    "from 4K to 16M", optarg);
-			cfg->pipe_size = (int)sz;
-			break;
-		}
-		case OPT_NOSPLICE:
-			cfg->no_splice = 1;
-			break;
-		case OPT_BUSY:
-			if (addr_parse_int(optarg, 1, 1000, &n) == -1)
-				return log_fail("--busy-poll %s: not a number "
-				    "of microseconds from 1 to 1000", optarg);
-			cfg->busy_poll_us = (int)n;
-			break;
-		case OPT_BALANCE:
-			if (echo)
-				return log_fail("--balance is a relay option");
-			if (strcmp(optarg, "rr") == 0 ||
-			    strcmp(optarg, "round-robin") == 0)
-				cfg->balance = UPSTREAM_RR;
-			else if (strcmp(optarg, "first") == 0)
-				cfg->balance = UPSTREAM_FIRST;
-			else
-				return log_fail("--balance %s: use rr or first",
-				    optarg);
-			break;
-		case OPT_DISCARD:
-			if (!echo)
-				return log_fail("--discard is an echo option");
-			cfg->discard = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			fputs(echo ? echo_help : relay_help, stdout);
-			return 1;
-		default:
-			if (optopt != 0 && strchr("cTid", optopt) != NULL)
-				return log_fail("option -%c needs a value",
-				    optopt);
-			return log_fail("unknown option '%s' (see "
-			    "'sockbridge %s --help')", argv[optind - 1],
-			    echo ? "echo" : "relay");
-		}
-	}
-	if (quiet && verbose)
-		return log_fail("-q and -v cannot be combined");
-	log_level = quiet ? LOG_ERR : verbose == 0 ? LOG_NOTICE :
-	    verbose == 1 ? LOG_INFO : LOG_DEBUG;
-
-	argc -= optind;
-	argv += optind;
-	nlisten = echo ? argc : 1;
 	if (echo && argc < 1)
 		return log_fail("echo needs at least one address to listen "
 		    "on");
@@ -404,7 +307,7 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		struct addr *a = &cfg->listen[i];
 
 		if (parse_addr(a, argv[i], ADDR_ROLE_LISTEN) == -1 ||
-		    apply_listen_flags(a, &fl, argv[i]) == -1 ||
+		    apply_listen_flags(a, fl, argv[i]) == -1 ||
 		    check_names(a, argv[i]) == -1)
 			return -1;
 		if (echo && a->kind == ADDR_STDIO)
@@ -413,9 +316,9 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		if (a->opt.mode != -1 && a->kind != ADDR_UNIX)
 			return log_fail("%s: --mode, --owner and --group need a "
 			    "socket file (unix:/path)", argv[i]);
-		if (merge_int(&fl.max_conns, a->opt.max_conns, "max-conns",
+		if (merge_int(&fl->max_conns, a->opt.max_conns, "max-conns",
 		    argv[i]) == -1 ||
-		    merge_int(&fl.idle_ms, a->opt.idle_timeout_ms,
+		    merge_int(&fl->idle_ms, a->opt.idle_timeout_ms,
 		    "idle-timeout", argv[i]) == -1)
 			return -1;
 	}
@@ -437,26 +340,92 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		if (t->opt.reuseaddr != -1)
 			return log_fail("%s: reuseaddr applies to the listen "
 			    "address", argv[i]);
-		if (merge_int(&fl.connect_ms, t->opt.connect_timeout_ms,
+		if (merge_int(&fl->connect_ms, t->opt.connect_timeout_ms,
 		    "connect-timeout", argv[i]) == -1 ||
-		    merge_int(&fl.idle_ms, t->opt.idle_timeout_ms,
+		    merge_int(&fl->idle_ms, t->opt.idle_timeout_ms,
 		    "idle-timeout", argv[i]) == -1 ||
-		    merge_int(&fl.max_conns, t->opt.max_conns, "max-conns",
+		    merge_int(&fl->max_conns, t->opt.max_conns, "max-conns",
 		    argv[i]) == -1)
 			return -1;
 	}
-	if (echo && fl.connect_ms != -1)
+	if (echo && fl->connect_ms != -1)
 		return log_fail("echo has no target: --connect-timeout does "
 		    "not apply");
-	if (fl.max_conns != -1)
-		cfg->max_conns = fl.max_conns;
-	if (fl.connect_ms > 0)
-		cfg->connect_timeout_ms = fl.connect_ms;
-	if (fl.idle_ms != -1)
-		cfg->idle_timeout_ms = fl.idle_ms;
+	if (fl->max_conns != -1)
+		cfg->max_conns = fl->max_conns;
+	if (fl->connect_ms > 0)
+		cfg->connect_timeout_ms = fl->connect_ms;
+	if (fl->idle_ms != -1)
+		cfg->idle_timeout_ms = fl->idle_ms;
 	return 0;
 }
 
+/*
+ * Parse the options and addresses of relay (echo == 0: LISTEN TARGET) or
+ * echo (echo == 1: LISTEN...) into cfg. Returns 0, 1 when --help was
+ * printed, or -1 on a usage error (logged).
+ */
+static int
+parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
+{
+	struct relay_args ra = {
+		cfg, { -1, -1, -1, -1, NULL, NULL, NULL }, echo, 0, 0
+	};
+	struct flag_opts *fl = &ra.fl;
+	const struct opt_entry opts[] = {
+		{ "max-conns", 'c', OPT_INT, 1, 1000000, &fl->max_conns, NULL,
+		    "not a number from 1 to 1000000" },
+		{ "connect-timeout", 'T', OPT_FUNC_ARG, 0, 0, NULL,
+		    opt_connect_timeout, NULL },
+		{ "idle-timeout", 'i', OPT_DURATION, 0, 0, &fl->idle_ms, NULL,
+		    DURATION_BAD },
+		{ "drain-timeout", 'd', OPT_DURATION, 0, 0,
+		    &cfg->drain_timeout_ms, NULL, DURATION_BAD },
+		{ "mode", 0, OPT_STR, 0, 0, &fl->mode, NULL, NULL },
+		{ "owner", 0, OPT_STR, 0, 0, &fl->user, NULL, NULL },
+		{ "group", 0, OPT_STR, 0, 0, &fl->group, NULL, NULL },
+		{ "user", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_user, NULL },
+		{ "pidfile", 0, OPT_STR, 0, 0, &cfg->pidfile, NULL, NULL },
+		{ "stats", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_stats, NULL },
+		{ "backlog", 0, OPT_INT, 1, 65535, &fl->backlog, NULL,
+		    "not a number from 1 to 65535" },
+		{ "pipe-size", 0, OPT_SIZE, 4096, 16 * 1024 * 1024,
+		    &cfg->pipe_size, NULL, "not a size from 4K to 16M" },
+		{ "no-splice", 0, OPT_FLAG, 0, 0, &cfg->no_splice, NULL, NULL },
+		{ "busy-poll", 0, OPT_INT, 1, 1000, &cfg->busy_poll_us, NULL,
+		    "not a number of microseconds from 1 to 1000" },
+		{ "discard", 0, OPT_FUNC, 0, 0, NULL, opt_discard, NULL },
+		{ "balance", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_balance, NULL },
+		{ "quiet", 'q', OPT_FLAG, 0, 0, &ra.quiet, NULL, NULL },
+		{ "verbose", 'v', OPT_COUNT, 0, 0, &ra.verbose, NULL, NULL },
+		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	};
+	char err[ADDR_ERR_MAX + 128];
+	int first, rc;
+
+	relay_cfg_init(cfg);
+	rc = opt_parse(opts, echo ? "echo" : "relay", echo ? OPT_IN_ORDER : 0,
+	    argc, argv, &first, &ra, err, sizeof(err));
+	if (rc == 1) {
+		fputs(echo ? echo_help : relay_help, stdout);
+		return 1;
+	}
+	if (rc == -1)
+		return log_fail("%s", err);
+	if (ra.quiet && ra.verbose)
+		return log_fail("-q and -v cannot be combined");
+	log_level = ra.quiet ? LOG_ERR : ra.verbose == 0 ? LOG_NOTICE :
+	    ra.verbose == 1 ? LOG_INFO : LOG_DEBUG;
+
+	return parse_addrs(argc - first, argv + first, echo, fl, cfg);
+}
+
+/*
+ * "sockbridge relay", "sockbridge echo" and "sockbridge LISTEN TARGET":
+ * main() passes the command name as argv[0], so "echo" picks the echo
+ * server (no target: relay_run() echoes). Returns the exit status.
+ */
 static int
 run_relay(int argc, char **argv)
 {
@@ -467,28 +436,9 @@ run_relay(int argc, char **argv)
 		log_err("out of memory");
 		return 1;
 	}
-	rc = parse_args(argc, argv, 0, cfg);
+	rc = parse_args(argc, argv, strcmp(argv[0], cmd_echo.name) == 0, cfg);
 	if (rc == 0)
 		rc = relay_run(cfg);
-	else
-		rc = rc == 1 ? 0 : EXIT_USAGE;
-	free(cfg);
-	return rc;
-}
-
-static int
-run_echo(int argc, char **argv)
-{
-	struct relay_cfg *cfg;
-	int rc;
-
-	if ((cfg = malloc(sizeof(*cfg))) == NULL) {
-		log_err("out of memory");
-		return 1;
-	}
-	rc = parse_args(argc, argv, 1, cfg);
-	if (rc == 0)
-		rc = relay_run(cfg);	/* target ADDR_NONE: echo */
 	else
 		rc = rc == 1 ? 0 : EXIT_USAGE;
 	free(cfg);
@@ -504,5 +454,5 @@ const struct cmd cmd_relay = {
 const struct cmd cmd_echo = {
 	"echo", "[-qv] [options] LISTEN...",
 	"echo server: send back what each connection sends",
-	run_echo,
+	run_relay,
 };

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "corpus.h"
+#include "util.h"
 
 #define CORPUS_SEED	0x5761722650656163ULL	/* "War&Peac" */
 #define CORPUS_WIDTH	75		/* full lines wrap at this many bytes */
@@ -30,8 +31,6 @@
 /* A line never exceeds CORPUS_WIDTH bytes: FINAL_MAX plus the two bytes a
  * closing '."' may add is well below it. */
 #define LINE_MAX_BYTES	CORPUS_WIDTH
-
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 
 /* The commonest English words, most frequent first (roughly). */
 static const char *const common[] = {

@@ -7,16 +7,13 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dial.h"
+#include "spawn.h"
 #include "sys.h"
-
-extern char **environ;
 
 int
 dial_prepare(struct dial_target *t, const struct addr *a, char *err,
@@ -49,42 +46,28 @@ dial_prepare(struct dial_target *t, const struct addr *a, char *err,
 	return 0;
 }
 
-/* Run t's command on one end of a socketpair; return the other end. */
+/* Run t's command on one end of a socketpair; return the other end
+ * (nonblocking), or -errno. */
 static int
-spawn(const struct dial_target *t, pid_t *pid)
+exec_target(const struct dial_target *t, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all;
 	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
 	char cmd[ADDR_CMD_MAX];
+	struct spawn sp;
 	int sv[2], rc;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		return -errno;
 	snprintf(cmd, sizeof(cmd), "%s", t->addr.cmd);
 	argv[2] = cmd;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], STDOUT_FILENO);
-	/* The child starts with default signals: we ignore SIGPIPE, and an
-	 * ignored signal would stay ignored across exec. */
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(pid, argv[0], &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.stdio_fd = sv[1];
+	rc = spawn_start(&sp, pid);
 	close(sv[1]);
+	if (rc == 0)
+		rc = sys_nonblock(sv[0]);
 	if (rc != 0) {
-		close(sv[0]);
-		return -rc;
-	}
-	if ((rc = sys_nonblock(sv[0])) != 0) {
 		close(sv[0]);
 		return rc;
 	}
@@ -99,7 +82,7 @@ dial_start(const struct dial_target *t, int *pending, pid_t *pid)
 	*pending = 0;
 	*pid = -1;
 	if (t->addr.kind == ADDR_EXEC)
-		return spawn(t, pid);
+		return exec_target(t, pid);
 	if ((fd = sys_socket(t->sa.ss.ss_family, SOCK_STREAM)) < 0)
 		return fd;
 	if (t->sa.ss.ss_family != AF_UNIX)

@@ -1,11 +1,20 @@
 /*
  * loop: a small event loop, the size of redis' ae: fd readiness, timers,
- * signals. The epoll backend in loop.c is one half of the Linux seam (sys.c
- * is the other); a poll or kqueue backend can replace it without touching
- * the relay.
+ * signals. loop.c holds what is the same everywhere (timers in a heap,
+ * always-ready fds, dispatch, busy polling, signals); one file per
+ * readiness backend watches the fds: loop_epoll.c (Linux), loop_kqueue.c
+ * (macOS, the BSDs), loop_poll.c (any POSIX system). The build takes the
+ * best one the system has; make PORTABLE=1 builds with poll alone.
+ *
+ * Environment: SOCKBRIDGE_LOOP=poll forces the poll backend at run time
+ * on every platform, so the portable path can be run where epoll exists
+ * ("epoll" or "kqueue" name those; unset or empty: the best one). With
+ * epoll, signals arrive through a signalfd; with the others, through a
+ * self-pipe written by a signal handler.
  *
  * Callers embed struct loop_io and struct loop_timer in their own objects;
- * the loop allocates nothing per fd.
+ * the epoll and kqueue backends allocate nothing per fd, poll keeps one
+ * registry entry per watched fd.
  */
 #ifndef SB_LOOP_H
 #define SB_LOOP_H
@@ -30,6 +39,7 @@ struct loop_io {
 	unsigned int	 mask;		/* interest the kernel holds */
 	int		 added;		/* registered with the backend */
 	int		 forced;	/* not pollable: always ready */
+	int		 slot;		/* backend's index for it (poll) */
 	struct loop_io	*forced_next;
 	loop_io_fn	*fn;
 	void		*arg;
@@ -42,10 +52,21 @@ struct loop_timer {
 	void		*arg;
 };
 
+/* A loop on the backend SOCKBRIDGE_LOOP names, or the best one. Returns
+ * NULL with errno set: EINVAL for an unknown name, ENOSYS for a backend
+ * this build lacks. */
 struct loop	*loop_new(void);
+/* The same on the named backend ("epoll", "kqueue", "poll"; NULL: the
+ * best one), ignoring the environment: for tests and diagnostics. */
+struct loop	*loop_new_backend(const char *name);
+/* The backend's name. */
+const char	*loop_backend_name(const struct loop *);
+/* Free l; its signals go back to the dispositions and mask they had
+ * before loop_signal(). NULL-safe. */
 void		 loop_free(struct loop *);
 
-/* Run until loop_stop(). Returns 0, or -errno if waiting failed. */
+/* Run until loop_stop(); each stop ends one run. Returns 0, or -errno
+ * (errno set as well) if waiting failed. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
 
@@ -68,7 +89,13 @@ void		 loop_timer_stop(struct loop *, struct loop_timer *);
  * an idle CPU is slow (VMs); costs up to that much CPU per quiet spell. */
 void		 loop_busy_poll(struct loop *, unsigned int usec);
 
-/* Call fn from the loop (not from the handler) when signo arrives. */
+/*
+ * Call fn from the loop (not from a signal handler) when signo arrives.
+ * A signal belongs to one loop in the process at a time: claiming one
+ * that another live loop holds returns -EBUSY rather than taking it over
+ * (calling again on the same loop replaces fn). Returns 0, -EBUSY,
+ * -EINVAL for a bad signo, or -errno.
+ */
 int		 loop_signal(struct loop *, int signo, loop_signal_fn *, void *);
 /* Call fn after each pass, when no event of the pass is pending: the place
  * to free objects whose fds were stopped during the pass. */

@@ -8,6 +8,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +52,22 @@ net_sockaddr(const struct addr *a, int passive, struct net_sa *sa,
 	memcpy(&sa->ss, res->ai_addr, res->ai_addrlen);
 	sa->len = res->ai_addrlen;
 	freeaddrinfo(res);
+	return 0;
+}
+
+int
+net_unix_sa(struct net_sa *sa, const char *path, int abstract)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&sa->ss;
+	size_t n = strlen(path), off = abstract ? 1 : 0;
+
+	memset(sa, 0, sizeof(*sa));
+	if (n + 1 > sizeof(sun->sun_path))
+		return -ENAMETOOLONG;
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path + off, path, n);
+	sa->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + off +
+	    n + (abstract ? 0 : 1));
 	return 0;
 }
 

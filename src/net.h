@@ -24,6 +24,14 @@ struct net_sa {
 int	net_sockaddr(const struct addr *a, int passive, struct net_sa *sa,
 	    char *err, size_t errlen);
 
+/*
+ * Socket address for the unix socket file path, or with abstract set for
+ * the abstract name path (no leading '@' or NUL). Returns 0, or
+ * -ENAMETOOLONG when it does not fit in sun_path (a file path needs room
+ * for its NUL, an abstract name for the leading NUL).
+ */
+int	net_unix_sa(struct net_sa *sa, const char *path, int abstract);
+
 /* "unix:/path", "unix:@name", "tcp:127.0.0.1:80", "tcp:[::1]:80". */
 const char *net_sa_str(const struct sockaddr *sa, socklen_t len, char *buf,
 	    size_t buflen);

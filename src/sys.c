@@ -1,23 +1,69 @@
 /*
- * sys: Linux implementations. See sys.h.
+ * sys: the platform seam. See sys.h.
+ *
+ * Each call has its Linux fast path and a portable fallback, chosen by
+ * feature tests (#ifdef of the flag or constant), not by OS name. The
+ * PORTABLE build (make PORTABLE=1, SB_PORTABLE) forces every fallback
+ * that has one, so the code macOS and the BSDs run is run here too.
  */
+#include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#if defined(__has_include)
+#if __has_include(<sys/ucred.h>)
+#include <sys/ucred.h>		/* struct xucred (macOS, FreeBSD) */
+#endif
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sys.h"
+
+/*
+ * Where the socket type takes SOCK_NONBLOCK | SOCK_CLOEXEC, accept4()
+ * and pipe2() exist too (Linux, FreeBSD 10, OpenBSD 5.7, NetBSD 6):
+ * one call instead of three or four, and no window in which a forked
+ * child inherits the fd.
+ */
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC) && !defined(SB_PORTABLE)
+#define SYS_HAVE_SOCK_FLAGS	1
+#endif
+#if defined(SPLICE_F_MOVE) && defined(SPLICE_F_NONBLOCK) && \
+    !defined(SB_PORTABLE)
+#define SYS_HAVE_SPLICE		1
+#endif
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ) && !defined(SB_PORTABLE)
+#define SYS_HAVE_PIPE_SZ	1
+#endif
+#ifndef SOL_LOCAL
+#define SOL_LOCAL		0	/* FreeBSD spells the level 0 */
+#endif
 
 int
 sys_accept(int listen_fd)
 {
 	int fd;
 
+#ifdef SYS_HAVE_SOCK_FLAGS
 	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	return fd == -1 ? -errno : fd;
+#else
+	int rc;
+
+	if ((fd = accept(listen_fd, NULL, NULL)) == -1)
+		return -errno;
+	if ((rc = sys_nonblock(fd)) != 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+#endif
 }
 
 int
@@ -25,8 +71,20 @@ sys_socket(int family, int type)
 {
 	int fd;
 
+#ifdef SYS_HAVE_SOCK_FLAGS
 	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	return fd == -1 ? -errno : fd;
+#else
+	int rc;
+
+	if ((fd = socket(family, type, 0)) == -1)
+		return -errno;
+	if ((rc = sys_nonblock(fd)) != 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+#endif
 }
 
 int
@@ -46,42 +104,94 @@ sys_pipe(int fds[2], int size)
 {
 	int got;
 
+#ifdef SYS_HAVE_SOCK_FLAGS
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
 		return -errno;
+#else
+	if (pipe(fds) == -1)
+		return -errno;
+	if ((got = sys_nonblock(fds[0])) != 0 ||
+	    (got = sys_nonblock(fds[1])) != 0)
+		goto fail;
+#endif
+#ifdef SYS_HAVE_PIPE_SZ
 	/* The kernel may round up or refuse (pipe-user-pages-soft); what
 	 * counts is the size it reports back. */
 	if (size > 0)
 		(void)fcntl(fds[1], F_SETPIPE_SZ, size);
 	if ((got = fcntl(fds[1], F_GETPIPE_SZ)) == -1) {
 		got = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		fds[0] = fds[1] = -1;
+		goto fail;
 	}
+#else
+	/* No way to ask or set the size. Without splice nothing but a
+	 * write fills it, and the pump copies: report the size asked for,
+	 * or 64 KiB, which is what macOS and the BSDs grow a pipe to. */
+	got = size > 0 ? size : 65536;
+#endif
+	return got;
+fail:
+	close(fds[0]);
+	close(fds[1]);
+	fds[0] = fds[1] = -1;
 	return got;
 }
 
 ssize_t
 sys_splice_in(int fd, int pipe_w, size_t len)
 {
+#ifdef SYS_HAVE_SPLICE
 	ssize_t n;
 
 	n = splice(fd, NULL, pipe_w, NULL, len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	return n == -1 ? -errno : n;
+#else
+	(void)fd;
+	(void)pipe_w;
+	(void)len;
+	return -EINVAL;		/* no splice here: the pump copies */
+#endif
 }
 
 ssize_t
 sys_splice_out(int pipe_r, int fd, size_t len)
 {
+#ifdef SYS_HAVE_SPLICE
 	ssize_t n;
 
 	n = splice(pipe_r, NULL, fd, NULL, len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	return n == -1 ? -errno : n;
+#else
+	(void)pipe_r;
+	(void)fd;
+	(void)len;
+	return -EINVAL;
+#endif
 }
 
+/*
+ * Peer credentials, one function over each system's way of asking:
+ * Linux SO_PEERCRED (struct ucred), OpenBSD SO_PEERCRED (struct
+ * sockpeercred), FreeBSD and macOS LOCAL_PEERCRED (struct xucred, the
+ * pid from LOCAL_PEERPID where there is one), else getpeereid() with no
+ * pid. pid is 0 when the system does not say. Here no fallback is
+ * forced by SB_PORTABLE: glibc has no getpeereid, so SO_PEERCRED is what
+ * Linux has.
+ */
 int
 sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid)
 {
+#if defined(SO_PEERCRED) && defined(__OpenBSD__)
+	struct sockpeercred pc;
+	socklen_t len = sizeof(pc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pc, &len) == -1)
+		return -errno;
+	*pid = pc.pid;
+	*uid = pc.uid;
+	*gid = pc.gid;
+	return 0;
+#elif defined(SO_PEERCRED)
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
 
@@ -91,11 +201,44 @@ sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid)
 	*uid = uc.uid;
 	*gid = uc.gid;
 	return 0;
+#elif defined(LOCAL_PEERCRED)
+	struct xucred xu;
+	socklen_t len = sizeof(xu);
+
+	if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERCRED, &xu, &len) == -1)
+		return -errno;
+	if (xu.cr_version != XUCRED_VERSION || xu.cr_ngroups < 1)
+		return -EINVAL;
+	*uid = xu.cr_uid;
+	*gid = xu.cr_groups[0];
+	*pid = 0;
+#ifdef LOCAL_PEERPID
+	{
+		pid_t p;
+
+		len = sizeof(p);
+		if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &p, &len) == 0)
+			*pid = p;
+	}
+#endif
+	return 0;
+#else
+	if (getpeereid(fd, uid, gid) == -1)
+		return -errno;
+	*pid = 0;
+	return 0;
+#endif
 }
 
+/*
+ * Supplementary groups: Linux SO_PEERGROUPS (4.13), or the groups of a
+ * struct xucred (FreeBSD, macOS; at most XU_NGROUPS, 16, of them).
+ * Elsewhere (OpenBSD, NetBSD) the system does not say, and 0 is returned.
+ */
 int
 sys_peergroups(int fd, gid_t **groups)
 {
+#if defined(SO_PEERGROUPS)
 	socklen_t len = 64 * sizeof(gid_t);
 
 	/* Too small a buffer gets ERANGE and the size it needs: retry
@@ -111,8 +254,30 @@ sys_peergroups(int fd, gid_t **groups)
 			break;
 	}
 	return 0;
+#elif defined(LOCAL_PEERCRED) && !defined(SO_PEERCRED)
+	struct xucred xu;
+	socklen_t len = sizeof(xu);
+
+	*groups = NULL;
+	if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERCRED, &xu, &len) == -1 ||
+	    xu.cr_version != XUCRED_VERSION || xu.cr_ngroups < 1)
+		return 0;
+	if ((*groups = malloc((size_t)xu.cr_ngroups * sizeof(gid_t))) == NULL)
+		return 0;
+	memcpy(*groups, xu.cr_groups, (size_t)xu.cr_ngroups * sizeof(gid_t));
+	return xu.cr_ngroups;
+#else
+	(void)fd;
+	*groups = NULL;
+	return 0;
+#endif
 }
 
+/*
+ * macOS refuses a soft limit above OPEN_MAX (10240) even when the hard
+ * limit is unlimited: on EINVAL, settle for OPEN_MAX. Linux does not
+ * define OPEN_MAX and never takes that branch.
+ */
 long
 sys_raise_nofile(void)
 {
@@ -121,8 +286,19 @@ sys_raise_nofile(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return 1024;
 	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t cur = rl.rlim_cur;
+
 		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+#ifdef OPEN_MAX
+			if (errno == EINVAL && cur < OPEN_MAX) {
+				rl.rlim_cur = OPEN_MAX;
+				(void)setrlimit(RLIMIT_NOFILE, &rl);
+			}
+#else
+			(void)cur;
+#endif
+		}
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	return rl.rlim_cur == RLIM_INFINITY ? 1L << 20 : (long)rl.rlim_cur;

@@ -1,7 +1,23 @@
 /*
- * sys: the Linux-only calls the relay needs besides epoll (loop.c):
- * splice through pipes, accept4, peer credentials, fd limits. A port to
- * another kernel replaces this file and loop.c.
+ * sys: the platform seam. The calls the relay needs that differ between
+ * systems: nonblocking close-on-exec sockets and accepts (accept4 or
+ * accept + fcntl), pipes (pipe2 or pipe + fcntl, F_SETPIPE_SZ), splice
+ * (Linux; elsewhere -EINVAL and the pump copies), peer credentials and
+ * groups (SO_PEERCRED, LOCAL_PEERCRED, getpeereid), the fd limit. Each
+ * has a portable fallback chosen by feature test; make PORTABLE=1 forces
+ * the fallbacks. The event loop's epoll, kqueue and poll backends and its
+ * signalfd or self-pipe are the loop's side of the seam (loop.h).
+ *
+ * Not all Linux-only calls are behind this seam yet. Still outside it:
+ * - SOCK_CLOEXEC / SOCK_NONBLOCK in socket(2) and socketpair(2):
+ *   bench.c, cmd-bench.c, diag.c, dial.c, notify.c;
+ * - MSG_NOSIGNAL: conn.c, notify.c, relay.c; MSG_MORE: relay.c;
+ * - prctl(PR_SET_PDEATHSIG) and /proc/self/exe: cmd-bench.c;
+ * - strerrorname_np(), statfs(), /proc/PID/ns: diag.c;
+ * - /proc readers: sockinfo.c, cmd-ls.c, diag.c (/proc/net/unix, fd
+ *   tables), bench.c (/proc/PID/stat);
+ * - abstract socket names ('@'): addr.c, net.c and the front ends.
+ * A port moves each behind a sys_ call or a feature test.
  */
 #ifndef SB_SYS_H
 #define SB_SYS_H
@@ -20,8 +36,9 @@ int	sys_socket(int family, int type);
 /* Make fd nonblocking and close-on-exec. Returns 0 or -errno. */
 int	sys_nonblock(int fd);
 
-/* A pipe for splicing, ends nonblocking. Asks for size bytes and returns
- * what the kernel granted, or -errno. */
+/* A pipe for splicing, ends nonblocking and close-on-exec. Asks for size
+ * bytes and returns what the kernel granted (where it cannot be asked:
+ * size, or 64 KiB for 0), or -errno. */
 int	sys_pipe(int fds[2], int size);
 
 /* Move up to len bytes from fd into the pipe, or from the pipe to fd,
@@ -31,14 +48,17 @@ int	sys_pipe(int fds[2], int size);
 ssize_t	sys_splice_in(int fd, int pipe_w, size_t len);
 ssize_t	sys_splice_out(int pipe_r, int fd, size_t len);
 
-/* Credentials of a unix peer. Returns 0 or -errno. */
+/* Credentials of a unix peer. *pid is 0 where the system does not say
+ * (getpeereid). Returns 0 or -errno. */
 int	sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
 /* Supplementary groups of a unix peer, in a malloc'd *groups the caller
- * frees. Returns how many (0, *groups NULL, if the kernel cannot say). */
+ * frees. Returns how many (0, *groups NULL, if the kernel cannot say:
+ * OpenBSD, NetBSD, Linux before 4.13). */
 int	sys_peergroups(int fd, gid_t **groups);
 
-/* Raise the soft fd limit to the hard one. Returns the new soft limit. */
+/* Raise the soft fd limit to the hard one (to OPEN_MAX where the system
+ * caps it, macOS). Returns the new soft limit. */
 long	sys_raise_nofile(void);
 
 #endif
