@@ -257,8 +257,15 @@ record_file(const struct addr *a, struct listener *l, char *err,
 	struct stat st;
 	int rc;
 
-	if ((rc = sockinfo_sock_file(l->fd, &l->dev, &l->ino)) == 0)
+	if ((rc = sockinfo_sock_file(l->fd, &l->dev, &l->ino)) == 0) {
+		/* The kernel gives 32 bits of the inode number; take the rest
+		 * from the path only if it names that very file. */
+		if (lstat(a->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    st.st_dev == l->dev &&
+		    (unsigned int)st.st_ino == (unsigned int)l->ino)
+			l->ino = st.st_ino;
 		return 1;
+	}
 	if (rc != -ENOSYS)
 		return errbuf_set(err, errlen, "unix:%s: which file is our socket "
 		    "bound to: %s", a->path, strerror(-rc));

@@ -67,9 +67,9 @@ int	sockinfo_proc(pid_t pid, struct sockinfo_owner *o);
  * st_dev and st_ino, asked of the kernel, not looked up by path (so a
  * file swapped in at the path cannot pass for it). /proc/net/unix cannot
  * say this: its Inode column is the socket's own inode (the one
- * /proc/PID/fd shows as socket:[N]), not the file's. Returns 0, -ENOENT
- * if fd is not bound to a file, -ENOSYS if this system cannot tell, or
- * -errno.
+ * /proc/PID/fd shows as socket:[N]), not the file's. The kernel reports
+ * the low 32 bits of the inode number. Returns 0, -ENOENT if fd is not
+ * bound to a file, -ENOSYS if this system cannot tell, or -errno.
  */
 int	sockinfo_sock_file(int fd, dev_t *dev, ino_t *ino);
 
