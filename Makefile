@@ -68,15 +68,16 @@ sanitize:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 20
 FUZZ_BUILD	 = build-fuzz
-FUZZ_NAMES	 = addr proxy pguri
+FUZZ_NAMES	 = addr proxy pguri num cidr
 FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer -g -O1
 FUZZ_OPTS	 = -max_len=4096 -timeout=10 -print_final_stats=1
 
-# What the pure modules share (their error-buffer helper).
-FUZZ_COMMON	 = $(wildcard src/errbuf.c)
+# What the pure modules share: the error-buffer helper and the number and
+# network parsers the address parser calls.
+FUZZ_COMMON	 = $(wildcard src/errbuf.c src/num.c src/cidr.c)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c src/%.c $(FUZZ_COMMON) \
 	    $(wildcard src/*.h) tests/fuzz/fuzz.h | $(FUZZ_BUILD)

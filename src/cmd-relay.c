@@ -149,16 +149,13 @@ merge_str(char *opt, size_t len, const char *flag, const char *name,
 static int
 apply_listen_flags(struct addr *a, const struct flag_opts *fl, const char *text)
 {
-	char err[ADDR_ERR_MAX], spec[64];
-
 	if (fl->mode != NULL) {
-		struct addr tmp;
+		int mode;
 
-		snprintf(spec, sizeof(spec), "unix:/x,mode=%s", fl->mode);
-		if (addr_parse(&tmp, spec, err, sizeof(err)) == -1)
+		if (addr_parse_mode(fl->mode, &mode) == -1)
 			return log_fail("--mode %s: not an octal mode "
 			    "(like 0660)", fl->mode);
-		if (merge_int(&a->opt.mode, tmp.opt.mode, "mode", text) == -1)
+		if (merge_int(&a->opt.mode, mode, "mode", text) == -1)
 			return -1;
 	}
 	if (merge_str(a->opt.user, sizeof(a->opt.user), fl->user, "user",

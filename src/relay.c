@@ -4,11 +4,9 @@
  * (conn.c), the --stats endpoint (scrape.c), signals. Each owns its own
  * policy; the dependencies run one way, from here down.
  */
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -284,29 +282,19 @@ relay_listen(struct relay *r)
 }
 
 /*
- * Close the listeners at exit. listener_close() says only whether it
- * removed the file; when it did not and the file is still the one we
- * bound, the unlink failed (after --user, the directory is not ours to
- * write): say so, with the reason the directory's permissions give.
+ * Close the listeners at exit, removing the socket files we bound. After
+ * --user the directory may not be ours to write: say so.
  */
 static void
 relay_unlisten(struct relay *r)
 {
 	for (int i = 0; i < r->nls; i++) {
-		struct listener *ls = &r->ls[i];
-		int owned = ls->owns_file;
-		char dir[ADDR_PATH_MAX];
-		struct stat st;
+		int rc = listener_close(&r->ls[i]);
 
-		if (listener_close(ls) != 0 || !owned)
-			continue;
-		if (lstat(ls->path, &st) == -1 || st.st_dev != ls->dev ||
-		    st.st_ino != ls->ino)
-			continue;	/* replaced by someone else: theirs */
-		snprintf(dir, sizeof(dir), "%s", ls->path);
-		log_warn("unix:%s: cannot remove the socket file after --user: "
-		    "%s, ignoring", ls->path, access(dirname(dir), W_OK | X_OK)
-		    == -1 ? strerror(errno) : "unlink failed");
+		if (rc < 0)
+			log_warn("unix:%s: cannot remove the socket file%s: %s, "
+			    "ignoring", r->ls[i].path, r->cfg->user != NULL ?
+			    " after --user" : "", strerror(-rc));
 	}
 }
 
@@ -439,10 +427,10 @@ out:
 	conn_reap(r->loop, &r->env);
 	relay_unlisten(r);
 	scrape_close(&r->scrape);
-	if (cfg->pidfile != NULL && unlink(cfg->pidfile) == -1 &&
-	    errno != ENOENT)
+	if (cfg->pidfile != NULL &&
+	    (rc = daemon_pidfile_remove(cfg->pidfile)) < 0 && rc != -ENOENT)
 		log_warn("pid file %s: %s, ignoring", cfg->pidfile,
-		    strerror(errno));
+		    strerror(-rc));
 	accept_free(&r->acc);
 	pump_pool_free(&r->pool);
 	loop_free(r->loop);
