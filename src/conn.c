@@ -3,6 +3,8 @@
  */
 #include <sys/socket.h>
 
+#include <poll.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -64,6 +66,7 @@ struct conn {
 	int		 retry;		/* RETRY_*: what the timer does next */
 	int		 waiting;	/* no target there yet: retrying rounds */
 	int		 absent;	/* this round, a target was not there */
+	int		 down_sent;	/* waiting: the client sent, or half-closed */
 	struct loop_timer timer;	/* connect deadline, retry, idle */
 	struct conn	*prev, *next;
 	char		 peer[160];
@@ -277,7 +280,9 @@ conn_fail(struct conn *c, const char *op, int side, int err)
 /* Interest from buffer fill: read while there is room, write while there
  * are bytes for this side. Until the target is reached (connecting, or
  * waiting to try again) the client is not read at all: what it sends
- * waits in the kernel, as it would for a slow server. */
+ * waits in the kernel, as it would for a slow server. While waiting for a
+ * target, the client is watched (not read) until it sends, so that one
+ * that leaves is let go at once, not held until the connect timeout. */
 static void
 conn_update(struct conn *c)
 {
@@ -291,6 +296,8 @@ conn_update(struct conn *c)
 
 		if (dialing) {
 			wr = (i == SIDE_UP && c->connecting) ? LOOP_WRITE : 0;
+			rd = (i == SIDE_DOWN && c->waiting && !c->down_sent) ?
+			    LOOP_READ : 0;
 		} else {
 			rd = flow_wants_read(&c->flow[i], env->pool) ?
 			    LOOP_READ : 0;
@@ -512,6 +519,35 @@ conn_read_proxy(struct conn *c)
 	conn_dial(c);
 }
 
+/*
+ * The client became readable while c waits for a target. Peek: bytes wait
+ * in the kernel for the target (stop watching); a reset, or a unix peer
+ * that closed both ways, means the client left: close c. An EOF that may
+ * be a half-close (tcp cannot tell a close from shutdown(SHUT_WR)) keeps
+ * the client waiting: its request may be complete.
+ */
+static void
+conn_watch_down(struct conn *c)
+{
+	struct pollfd pfd = { c->side[SIDE_DOWN].end.rfd, POLLIN, 0 };
+	char b;
+	ssize_t n;
+
+	n = recv(pfd.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 || (n == -1 && errno == ENOTSOCK) || (n == 0 &&
+	    (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLHUP)))) {
+		c->down_sent = 1;
+		conn_update(c);
+		return;
+	}
+	log_info("conn %llu: %s left while waiting for a target (%s)",
+	    (unsigned long long)c->id, c->peer, n == 0 ? "closed" :
+	    strerror(errno));
+	conn_close(c, "client left");
+}
+
 static void
 conn_io(struct loop *l, struct loop_io *io, unsigned int ev)
 {
@@ -525,6 +561,11 @@ conn_io(struct loop *l, struct loop_io *io, unsigned int ev)
 	int rc;
 
 	(void)l;
+	if (i == SIDE_DOWN && (c->connecting ||
+	    c->side[SIDE_UP].end.ops == NULL)) {
+		conn_watch_down(c);
+		return;
+	}
 	if (c->connecting) {
 		if ((rc = dial_finish(c->side[SIDE_UP].end.rfd)) != 0) {
 			conn_dial_failed(c, -rc);

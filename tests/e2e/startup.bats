@@ -81,6 +81,18 @@ now_ms() {
 	grep -q '^ok conns=1 bytes_each_way=262144 ' "$T/client.out"
 }
 
+@test "wait: a client that leaves while waiting is let go at once, not held until the connect timeout" {
+	relay -T 60 "unix:$T/in.sock" "unix:$T/b.sock"
+	# A unix client that connects and closes: the relay sees it gone.
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$T/in.sock"
+	wait_for 200 log_has_n relay 'conn 1: .* left while waiting for a target \(closed\)$' 1 ||
+	    fail "the client was not let go:" "$(cat "$T/relay.err")"
+	# Nothing is held, so SIGTERM stops the relay at once, no drain.
+	kill -TERM "$RELAY_PID"
+	wait_gone "$RELAY_PID" $((5 * 20)) || fail "the relay still runs"
+	! grep -q 'draining' "$T/relay.err" || fail "drained a client that had left"
+}
+
 @test "wait: the target never appears: the client is aborted at the connect timeout, the reason in the log" {
 	relay -T 1s "unix:$T/in.sock" "unix:$T/b.sock"
 	# The client's unread bytes turn the relay's close into ECONNRESET
