@@ -151,13 +151,20 @@ log_stats(struct relay *r)
 {
 	struct stats_target t[UPSTREAM_MAX];
 	struct stats st;
-	char body[16384], *line, *save = NULL;
+	char *body, *line, *save = NULL;
+	size_t n;
 
 	relay_snapshot(r, &st, t);
-	stats_format(&st, 0, body, sizeof(body));
+	n = stats_format(&st, 0, NULL, 0);
+	if ((body = malloc(n + 1)) == NULL) {
+		log_warn("stats: out of memory, ignoring");
+		return;
+	}
+	stats_format(&st, 0, body, n + 1);
 	for (line = strtok_r(body, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
 		log_force(LOG_NOTICE, "stats: %s", line);
+	free(body);
 }
 
 static void
@@ -232,6 +239,7 @@ relay_listen(struct relay *r)
 			log_err("--stats %s", err);
 			return -1;
 		}
+		r->scrape.denied = &r->st.err[STATS_DENIED];
 		log_notice("stats on %s", r->scrape.ls.name);
 	}
 	return 0;

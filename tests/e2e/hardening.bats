@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# Hardening, end to end: the --stats endpoint honours the access options
+# its address accepts and always serves complete, valid Prometheus text;
+# SIGHUP; TCP keepalive on both TCP sides; the per-peer connection limit.
+#
+# Each test checks what the other side observes: a scraper denied or
+# served, a body a real Prometheus parser (python3-prometheus-client)
+# takes whole, the keepalive timer ss shows on the relay's own sockets, a
+# client refused while another user's is served. Other users are played
+# with setpriv (nobody). Waits are bounded loops; servers live in $T or on
+# loopback port 0 and are stopped in teardown.
+
+load helpers
+
+: "${BATS_TEST_TIMEOUT:=60}"
+
+setup_file() {
+	# The system interpreter: python3-prometheus-client is a Debian
+	# package, and a version manager's shim under /root is out of
+	# nobody's reach.
+	PY=/usr/bin/python3
+	[ -x "$PY" ] || PY=$(command -v python3 || true)
+	export PY
+}
+
+setup() {
+	common_setup
+	chmod 755 "$T"
+}
+
+teardown() {
+	common_teardown
+}
+
+# --- helpers -----------------------------------------------------------------
+
+# need_nobody: skip unless we are root and can become nobody.
+need_nobody() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v setpriv >/dev/null || skip "needs setpriv"
+	NOBODY_UID=$(id -u nobody 2>/dev/null) || skip "needs user nobody"
+	NOGROUP=$(id -gn nobody)
+	AS_NOBODY=(setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups)
+}
+
+need_parser() {
+	"$PY" -c 'import prometheus_client.parser' 2>/dev/null ||
+	    skip "needs python3-prometheus-client (scripts/install-deps --test)"
+}
+
+# stats_addr NAME: the address process NAME serves its stats on.
+stats_addr() {
+	local a
+	wait_for 100 grep -q '^sockbridge: stats on ' "$T/$1.err" ||
+	    fail "no 'stats on' from $1:" "$(cat "$T/$1.err")"
+	sed -n 's/^sockbridge: stats on //p' "$T/$1.err" | head -1
+}
+
+# scrape ADDR [curl args...]: GET /metrics from a unix: or tcp: address.
+scrape() {
+	local a=$1; shift
+	case $a in
+	unix:*)	timeout 10 curl -sS --max-time 5 "$@" --unix-socket "${a#unix:}" http://x/metrics ;;
+	*)	timeout 10 curl -sS --max-time 5 "$@" "http://${a#tcp:}/metrics" ;;
+	esac
+}
+
+# PROM_CHECK [NAME...]: read a whole HTTP response on stdin; check that
+# the body is as long as Content-Length says, strict UTF-8, parses as
+# Prometheus text, and that the sockbridge_target_up target labels are the
+# NAMEs, in order, whole (bytes that are not UTF-8 read as U+FFFD).
+PROM_CHECK='
+import os, sys
+from prometheus_client.parser import text_string_to_metric_families
+raw = sys.stdin.buffer.read()
+head, sep, body = raw.partition(b"\r\n\r\n")
+assert sep, "no end of the head"
+lines = head.decode("ascii").split("\r\n")
+assert lines[0] == "HTTP/1.0 200 OK", lines[0]
+cl = [int(l.split(":", 1)[1]) for l in lines if l.lower().startswith("content-length:")]
+assert cl == [len(body)], "Content-Length %s, body %d bytes" % (cl, len(body))
+text = body.decode("utf-8")
+assert text.endswith("\n"), "body does not end with a newline"
+names = []
+for fam in text_string_to_metric_families(text):
+	for s in fam.samples:
+		if s.name == "sockbridge_target_up":
+			names.append(s.labels["target"])
+want = [os.fsencode(a).decode("utf-8", "replace") for a in sys.argv[1:]]
+assert len(names) == len(want), "%d targets, want %d" % (len(names), len(want))
+for i, (g, w) in enumerate(zip(names, want)):
+	assert g == w, "target %d: got %d chars %r..., want %d chars %r..." % (
+	    i, len(g), g[:60], len(w), w[:60])
+print("%d targets, %d bytes" % (len(names), len(body)))
+'
+
+# --- 3. every listener honours the options it accepts -------------------------
+
+@test "stats: allow-user= on a unix --stats: root is served, nobody is refused with nothing read and the refusal logged" {
+	need_nobody
+	start_relay relay --stats "unix:$T/stats.sock,mode=0666,allow-user=root" \
+	    "unix:$T/r.sock" "exec:echo 'secret --password hunter2'" >/dev/null
+	s=$(stats_addr relay)
+	[ "$s" = "unix:$T/stats.sock" ]
+
+	run scrape "$s"
+	expect_status 0
+	expect_contains 'sockbridge_connections_total 0'
+
+	run "${AS_NOBODY[@]}" curl -sS --max-time 5 --unix-socket "$T/stats.sock" http://x/metrics
+	[ "$status" -ne 0 ] || fail "nobody was served:" "$output"
+	[[ "$output" != *hunter2* ]] || fail "nobody read the labels:" "$output"
+	[[ "$output" != *sockbridge_* ]] || fail "nobody read counters:" "$output"
+	wait_for 100 grep -q "stats: denied unix peer pid [0-9]* uid $NOBODY_UID " "$T/relay.err" ||
+	    fail "no denial logged:" "$(cat "$T/relay.err")"
+	expect_log relay "stats: denied .* on unix:$T/stats\.sock \(not in its allow list\)$"
+	# The refusal is counted; root is still served.
+	run scrape "$s"
+	expect_status 0
+	expect_contains 'sockbridge_errors_total{kind="denied"} 1'
+}
+
+@test "stats: mode=0600 on a unix --stats: nobody cannot connect; mode=0666 without an allow list: nobody is served" {
+	need_nobody
+	start_relay relay --stats "unix:$T/stats.sock,mode=0600" "unix:$T/r.sock" "unix:$T/nowhere.sock" >/dev/null
+	stats_addr relay >/dev/null
+	[ "$(stat -c %a "$T/stats.sock")" = 600 ]
+	run "${AS_NOBODY[@]}" curl -sS --max-time 5 --unix-socket "$T/stats.sock" http://x/metrics
+	[ "$status" -ne 0 ] || fail "nobody was served:" "$output"
+	expect_contains "Couldn't connect"
+
+	start_relay relay2 --stats "unix:$T/stats2.sock,mode=0666" "unix:$T/r2.sock" "unix:$T/nowhere.sock" >/dev/null
+	wait_for 100 test -S "$T/stats2.sock"
+	run "${AS_NOBODY[@]}" curl -sS --max-time 5 --unix-socket "$T/stats2.sock" http://x/metrics
+	expect_status 0
+	expect_contains 'sockbridge_connections_total 0'
+}
+
+@test "stats: allow=127.0.0.2/32 on a tcp --stats: a scraper from 127.0.0.1 is refused and logged, one from 127.0.0.2 is served" {
+	start_relay relay --stats "tcp:127.0.0.1:0,allow=127.0.0.2/32" "unix:$T/r.sock" "unix:$T/nowhere.sock" >/dev/null
+	s=$(stats_addr relay)
+	run scrape "$s" --interface 127.0.0.1
+	[ "$status" -ne 0 ] || fail "127.0.0.1 was served:" "$output"
+	[[ "$output" != *sockbridge_* ]] || fail "127.0.0.1 read counters:" "$output"
+	wait_for 100 grep -q 'stats: denied tcp:127\.0\.0\.1:[0-9]* on ' "$T/relay.err" ||
+	    fail "no denial logged:" "$(cat "$T/relay.err")"
+	run scrape "$s" --interface 127.0.0.2
+	expect_status 0
+	expect_contains 'sockbridge_connections_total 0'
+}
+
+@test "stats: 32 targets with 3,000-byte names full of quotes, backslashes, newlines and non-UTF-8 bytes: one complete body a Prometheus parser takes, every name whole" {
+	need_parser
+	local targets=() i cmd
+	for ((i = 0; i < 32; i++)); do
+		# An exec: command line: quotes, a backslash, a newline, a
+		# byte that is not UTF-8, and padding to about 3,000 bytes.
+		printf -v cmd 'echo "t%d" \\\\ %s\n# \xff %s' "$i" \
+		    "$(printf "'q%.0s" {1..20})" "$(printf 'x%.0s' {1..3000})"
+		targets+=("exec:$cmd")
+	done
+	start_relay relay --stats "unix:$T/stats.sock" "unix:$T/r.sock" "${targets[@]}" >/dev/null
+	rpid=$BG_PID
+	s=$(stats_addr relay)
+	scrape "$s" -i >"$T/resp" || fail "scrape failed"
+	[ "$(stat -c %s "$T/resp")" -gt 200000 ] ||
+	    fail "only $(stat -c %s "$T/resp") bytes"
+	run "$PY" -c "$PROM_CHECK" "${targets[@]}" <"$T/resp"
+	expect_status 0
+	echo "# one scrape: $output" >&3
+	# A scraper that reads slowly still gets every byte.
+	timeout 20 "$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+out = b""
+while True:
+	time.sleep(0.001)
+	b = s.recv(4096)
+	if not b:
+		break
+	out += b
+sys.stdout.buffer.write(out)' "$T/stats.sock" >"$T/resp2"
+	run "$PY" -c "$PROM_CHECK" "${targets[@]}" <"$T/resp2"
+	expect_status 0
+
+	# SIGUSR1 logs the same counters whole.
+	kill -USR1 "$rpid"
+	wait_for 100 log_has_n relay '^sockbridge: stats: sockbridge_target_failures_total' 32 ||
+	    fail "SIGUSR1 logged $(nlines relay 'stats: sockbridge_target_failures_total') of 32 targets"
+}
