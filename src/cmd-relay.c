@@ -74,6 +74,8 @@ static const char relay_help[] =
 "\n"
 "A stale socket file (nothing listens) is replaced; a live server's socket\n"
 "or a file that is not a socket is never touched. Durations take s, ms, m.\n"
+"Signals: TERM/INT drain and exit; USR1 logs the counters; HUP looks tcp\n"
+"target host names up again and logs the counters.\n"
 "See sockbridge(1).\n";
 
 static const char echo_help[] =

@@ -167,6 +167,44 @@ log_stats(struct relay *r)
 	free(body);
 }
 
+/*
+ * SIGHUP: look the tcp targets' host names up again, so new connections
+ * follow a name that moved (connections already open keep theirs); a name
+ * that no longer resolves keeps its old address, with a warning. Then log
+ * the counters as SIGUSR1 does. The lookups block the loop for as long as
+ * the resolver takes: an operator's act, not a peer's. There is no log
+ * file to reopen: the log is stderr, owned by whoever started us.
+ */
+static void
+relay_reload(struct relay *r)
+{
+	int n = 0, moved = 0;
+
+	for (int i = 0; i < r->up.n && !r->env.stdio_target; i++) {
+		struct dial_target *cur = &r->target[i], t;
+		char err[ADDR_ERR_MAX + 256], spec[ADDR_HOST_MAX + 16];
+
+		if (cur->addr.kind != ADDR_TCP)
+			continue;	/* unix paths and exec: nothing to resolve */
+		n++;
+		addr_str(&cur->addr, spec, sizeof(spec));
+		if (dial_prepare(&t, &cur->addr, err, sizeof(err)) == -1) {
+			log_warn("SIGHUP: %s: %s; keeping %s, ignoring", spec, err,
+			    cur->name);
+			continue;
+		}
+		if (t.sa.len != cur->sa.len ||
+		    memcmp(&t.sa.ss, &cur->sa.ss, t.sa.len) != 0) {
+			log_notice("SIGHUP: %s: now %s (was %s)", spec, t.name,
+			    cur->name);
+			moved++;
+		}
+		*cur = t;
+	}
+	log_notice("SIGHUP: %d tcp targets resolved again, %d moved", n, moved);
+	log_stats(r);
+}
+
 static void
 on_signal(struct loop *l, int signo, void *arg)
 {
@@ -183,6 +221,10 @@ on_signal(struct loop *l, int signo, void *arg)
 	}
 	if (signo == SIGUSR1) {
 		log_stats(r);
+		return;
+	}
+	if (signo == SIGHUP) {
+		relay_reload(r);
 		return;
 	}
 	if (r->acc.draining || r->env.nconns == 0) {
@@ -350,6 +392,7 @@ relay_run(const struct relay_cfg *cfg)
 	loop_signal(r->loop, SIGTERM, on_signal, r);
 	loop_signal(r->loop, SIGCHLD, on_signal, r);
 	loop_signal(r->loop, SIGUSR1, on_signal, r);
+	loop_signal(r->loop, SIGHUP, on_signal, r);
 
 	if (relay_listen(r) == -1) {
 		/* The listeners opened so far still need closing. */

@@ -191,3 +191,69 @@ sys.stdout.buffer.write(out)' "$T/stats.sock" >"$T/resp2"
 	wait_for 100 log_has_n relay '^sockbridge: stats: sockbridge_target_failures_total' 32 ||
 	    fail "SIGUSR1 logged $(nlines relay 'stats: sockbridge_target_failures_total') of 32 targets"
 }
+
+# --- 7. SIGHUP ------------------------------------------------------------------
+
+@test "SIGHUP: the relay keeps serving on its socket file and logs the counters, as often as it is sent" {
+	start_echo echo "unix:$T/echo.sock" >/dev/null
+	start_relay relay "unix:$T/r.sock" "unix:$T/echo.sock" >/dev/null
+	rpid=$BG_PID
+	run timeout 10 "$PEER" ping -t 5 "unix:$T/r.sock" before
+	expect_status 0
+	for i in 1 2 3; do
+		kill -HUP "$rpid"
+		wait_for 100 log_has_n relay '^sockbridge: SIGHUP: 0 tcp targets resolved again, 0 moved$' "$i" ||
+		    fail "no SIGHUP line $i; alive: $(kill -0 "$rpid" 2>&1 && echo yes)" \
+		    "$(cat "$T/relay.err")"
+	done
+	kill -0 "$rpid" || fail "the relay died"
+	test -S "$T/r.sock" || fail "the socket file is gone"
+	run timeout 10 "$PEER" ping -t 5 "unix:$T/r.sock" after
+	expect_status 0
+	expect_output after
+	# The counters, as SIGUSR1 logs them, once per SIGHUP.
+	log_has_n relay '^sockbridge: stats: sockbridge_connections_total ' 3
+	# SIGTERM still ends it cleanly: exit 0, socket file removed.
+	kill -TERM "$rpid"
+	wait "$rpid"
+	test ! -e "$T/r.sock"
+}
+
+@test "SIGHUP: a tcp target named by host name follows the name to its new address; a name that stops resolving keeps the old one" {
+	[ "$(id -u)" = 0 ] || skip "needs root (a private /etc/hosts)"
+	unshare -m true 2>/dev/null || skip "cannot unshare a mount namespace"
+	# Two targets on one port, at 127.0.0.1 and 127.0.0.2, each
+	# answering with its own letter.
+	start_relay a tcp:127.0.0.1:0 "exec:echo A" >/dev/null
+	a=$(listen_addr a)
+	port=$(port_of "$a")
+	start_relay b "tcp:127.0.0.2:$port" "exec:echo B" >/dev/null
+	# The relay sees its own /etc/hosts, which the test rewrites.
+	cp /etc/hosts "$T/hosts"
+	echo "127.0.0.1 sb-moving-target.test" >>"$T/hosts"
+	start_bg relay unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' \
+	    sh "$T/hosts" "$SB" relay -v "unix:$T/r.sock" "tcp:sb-moving-target.test:$port"
+	rpid=$BG_PID
+	listen_addr relay >/dev/null
+	run timeout 10 socat -t 5 - "UNIX-CONNECT:$T/r.sock" </dev/null
+	expect_output A
+
+	# Rewrite in place: the bind mount holds the inode.
+	{ grep -v sb-moving-target "$T/hosts"; echo "127.0.0.2 sb-moving-target.test"; } >"$T/hosts.new"
+	cat "$T/hosts.new" >"$T/hosts"
+	kill -HUP "$rpid"
+	wait_for 100 grep -q "SIGHUP: tcp:sb-moving-target.test:$port: now tcp:127.0.0.2:$port (was tcp:127.0.0.1:$port)" "$T/relay.err" ||
+	    fail "no move logged:" "$(cat "$T/relay.err")"
+	expect_log relay '^sockbridge: SIGHUP: 1 tcp targets resolved again, 1 moved$'
+	run timeout 10 socat -t 5 - "UNIX-CONNECT:$T/r.sock" </dev/null
+	expect_output B
+
+	# The name gone: a warning, and the last address stays in use.
+	grep -v sb-moving-target "$T/hosts.new" >"$T/hosts"
+	kill -HUP "$rpid"
+	wait_for 100 grep -q "SIGHUP: tcp:sb-moving-target.test:$port: .*; keeping tcp:127.0.0.2:$port, ignoring" "$T/relay.err" ||
+	    fail "no warning:" "$(cat "$T/relay.err")"
+	run timeout 10 socat -t 5 - "UNIX-CONNECT:$T/r.sock" </dev/null
+	expect_output B
+	kill -0 "$rpid"
+}
