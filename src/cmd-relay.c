@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "keepalive.h"
 #include "log.h"
 #include "opt.h"
 #include "listener.h"
@@ -68,6 +69,11 @@ static const char relay_help[] =
 "                            VMs where waking an idle CPU is slow, at the\n"
 "                            cost of that much CPU (default: off)\n"
 "      --balance rr|first    how to spread connections over targets\n"
+"      --keepalive IDLE[,INTVL[,CNT]] | off\n"
+"                            TCP keepalive on accepted and dialed TCP sides\n"
+"                            (default 60,10,6: probe after 60 s idle, every\n"
+"                            10 s, drop after 6 unanswered; seconds 1-32767,\n"
+"                            CNT 1-127)\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             one line per connection event (-vv: more)\n"
 "  -h, --help                this text\n"
@@ -90,7 +96,7 @@ static const char echo_help[] =
 "                            for one-way benchmarks); closes at the peer's EOF\n"
 "  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
 "  --mode, --owner, --group, --backlog, --pipe-size, --no-splice,\n"
-"  --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
+"  --busy-poll, --keepalive, --user, --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
 enum {
@@ -106,6 +112,7 @@ enum {
 	OPT_DISCARD,
 	OPT_BALANCE,
 	OPT_BUSY,
+	OPT_KEEPALIVE,
 };
 
 static const struct option longopts[] = {
@@ -123,6 +130,7 @@ static const struct option longopts[] = {
 	{ "pipe-size",		required_argument,	NULL, OPT_PIPE },
 	{ "no-splice",		no_argument,		NULL, OPT_NOSPLICE },
 	{ "busy-poll",		required_argument,	NULL, OPT_BUSY },
+	{ "keepalive",		required_argument,	NULL, OPT_KEEPALIVE },
 	{ "discard",		no_argument,		NULL, OPT_DISCARD },
 	{ "balance",		required_argument,	NULL, OPT_BALANCE },
 	{ "quiet",		no_argument,		NULL, 'q' },
@@ -346,6 +354,14 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		case OPT_NOSPLICE:
 			cfg->no_splice = 1;
 			break;
+		case OPT_KEEPALIVE: {
+			char err[ADDR_ERR_MAX];
+
+			if (keepalive_parse(optarg, &cfg->keepalive, err,
+			    sizeof(err)) == -1)
+				return log_fail("--keepalive %s: %s", optarg, err);
+			break;
+		}
 		case OPT_BUSY:
 			if (addr_parse_int(optarg, 1, 1000, &n) == -1)
 				return log_fail("--busy-poll %s: not a number "

@@ -638,6 +638,8 @@ conn_attempt(struct conn *c)
 	if (c->child > 0)
 		log_info("conn %llu: started pid %d for %s",
 		    (unsigned long long)c->id, (int)c->child, t->name);
+	if (t->addr.kind == ADDR_TCP)
+		(void)keepalive_apply(fd, &env->keepalive);
 	end_socket(&c->side[SIDE_UP].end, fd);
 	side_init(&c->side[SIDE_UP], c);
 	if (pending) {
@@ -739,6 +741,7 @@ conn_new(struct conn_env *env, int rfd, int wfd, const struct listener *ls)
 	if (ls != NULL) {
 		(void)setsockopt(rfd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
+		(void)keepalive_apply(rfd, &env->keepalive);
 		/* The rules first: a denied peer never reaches the target. */
 		int allowed = listener_allows(ls, rfd, c->peer, sizeof(c->peer));
 

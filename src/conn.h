@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "dial.h"
+#include "keepalive.h"
 #include "listener.h"
 #include "loop.h"
 #include "pump.h"
@@ -56,6 +57,7 @@ struct conn_env {
 	struct stats	*st;
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */
+	struct keepalive keepalive;	/* on every TCP side */
 	int		 echo;		/* no target: send back (or discard) */
 	int		 discard;
 	int		 stdio_target;	/* the target is stdin and stdout */

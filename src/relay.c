@@ -55,6 +55,7 @@ relay_cfg_init(struct relay_cfg *cfg)
 	cfg->idle_timeout_ms = 0;
 	cfg->drain_timeout_ms = 10000;
 	cfg->pipe_size = 0;
+	keepalive_default(&cfg->keepalive);
 }
 
 /* conn hooks: a connection closed; out of fds while dialing. */
@@ -383,6 +384,7 @@ relay_run(const struct relay_cfg *cfg)
 	r->env.st = &r->st;
 	r->env.connect_timeout_ms = cfg->connect_timeout_ms;
 	r->env.idle_timeout_ms = cfg->idle_timeout_ms;
+	r->env.keepalive = cfg->keepalive;
 	r->env.hooks = &relay_conn_hooks;
 	r->env.owner = r;
 	conn_env_init(&r->env);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "keepalive.h"
 #include "upstream.h"
 
 #define RELAY_MAX_LISTEN	16
@@ -27,6 +28,7 @@ struct relay_cfg {
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */
 	int		 drain_timeout_ms;
+	struct keepalive keepalive;	/* --keepalive: TCP sides */
 	int		 pipe_size;
 	int		 no_splice;
 	int		 busy_poll_us;	/* 0: sleep as soon as idle */

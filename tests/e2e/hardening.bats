@@ -257,3 +257,132 @@ sys.stdout.buffer.write(out)' "$T/stats.sock" >"$T/resp2"
 	expect_output B
 	kill -0 "$rpid"
 }
+
+# --- 8. TCP keepalive -----------------------------------------------------------
+
+# KA_READ PID: print "FAMILY KEEPALIVE IDLE INTVL CNT" for each connected
+# TCP socket process PID holds, read with getsockopt on a copy of its fd
+# (pidfd_getfd, Linux 5.6+, needs ptrace rights: root). Exit 3 if the
+# kernel cannot copy fds.
+KA_READ='
+import ctypes, os, socket, sys
+pid = int(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_pidfd_getfd = 438
+pidfd = os.pidfd_open(pid)
+for name in sorted(os.listdir("/proc/%d/fd" % pid), key=int):
+	try:
+		if not os.readlink("/proc/%d/fd/%s" % (pid, name)).startswith("socket:"):
+			continue
+	except OSError:
+		continue
+	fd = libc.syscall(SYS_pidfd_getfd, pidfd, int(name), 0)
+	if fd < 0:
+		sys.exit(3)
+	s = socket.socket(fileno=fd)
+	try:
+		if s.family not in (socket.AF_INET, socket.AF_INET6) or s.type != socket.SOCK_STREAM:
+			continue
+		try:
+			s.getpeername()
+		except OSError:
+			continue	# a listener
+		print(s.family.name, s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+		    s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+		    s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+		    s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT))
+	finally:
+		s.detach()
+		os.close(fd)
+'
+
+# hold NAME ADDR: a client (bg as NAME) that connects to ADDR (unix:PATH or
+# tcp:HOST:PORT), sends a line, reads it back, prints "ready" and stays
+# connected until $T/stop-NAME appears (at most 30 s).
+hold() {
+	bg "$1" "$PY" -c '
+import os, socket, sys, time
+a, stop = sys.argv[1], sys.argv[2]
+if a.startswith("unix:"):
+	s = socket.socket(socket.AF_UNIX); s.connect(a[5:])
+else:
+	h, p = a[4:].rsplit(":", 1); s = socket.create_connection((h, int(p)))
+s.sendall(b"x\n")
+assert s.recv(10) == b"x\n"
+print("ready", flush=True)
+end = time.time() + 30
+while time.time() < end and not os.path.exists(stop):
+	time.sleep(0.05)' "$2" "$T/stop-$1"
+	wait_for 200 grep -qx ready "$T/$1.out" || fail "client $1 not served:" "$(cat "$T/$1.err")"
+}
+
+# ss_ka PID: the relay's established TCP sockets as ss -tnpo shows them.
+ss_ka() {
+	ss -tnpo state established | grep "pid=$1,"
+}
+
+need_ka_read() {
+	[ "$(id -u)" = 0 ] || skip "needs root (pidfd_getfd)"
+	command -v ss >/dev/null || skip "needs ss"
+}
+
+@test "keepalive: on by default on both TCP sides (accepted and dialed): ss shows the timer, getsockopt reads 60,10,6" {
+	need_ka_read
+	bg echo "$SB" echo tcp:127.0.0.1:0
+	e=$(listen_addr echo)
+	bg relay "$SB" relay tcp:127.0.0.1:0 "$e"
+	rpid=$BG_PID
+	r=$(listen_addr relay)
+	hold c "$r"
+	run ss_ka "$rpid"
+	echo "# ss: $(echo "$output" | tr -s ' ' | tr '\n' '|')" >&3
+	[ "$(grep -c 'timer:(keepalive,' <<<"$output")" = 2 ] ||
+	    fail "not 2 sockets with a keepalive timer:" "$output"
+	run "$PY" -c "$KA_READ" "$rpid"
+	[ "$status" != 3 ] || skip "pidfd_getfd refused"
+	expect_status 0
+	[ "$(grep -c '^AF_INET 1 60 10 6$' <<<"$output")" = 2 ] ||
+	    fail "getsockopt on the relay's sockets:" "$output"
+	touch "$T/stop-c"
+}
+
+@test "keepalive: --keepalive 30,5,3 applies to the dialed TCP side of a unix listener; --keepalive off leaves both TCP sides without" {
+	need_ka_read
+	bg echo "$SB" echo tcp:127.0.0.1:0
+	e=$(listen_addr echo)
+	bg relay "$SB" relay --keepalive 30,5,3 "unix:$T/r.sock" "$e"
+	rpid=$BG_PID
+	listen_addr relay >/dev/null
+	hold c "unix:$T/r.sock"
+	run ss_ka "$rpid"
+	[ "$(grep -c 'timer:(keepalive,' <<<"$output")" = 1 ] ||
+	    fail "not 1 socket with a keepalive timer:" "$output"
+	grep -Eq 'timer:\(keepalive,(2[0-9]|30)sec' <<<"$output" ||
+	    fail "not a 30 s idle timer:" "$output"
+	run "$PY" -c "$KA_READ" "$rpid"
+	[ "$status" != 3 ] || skip "pidfd_getfd refused"
+	expect_output "AF_INET 1 30 5 3"
+	touch "$T/stop-c"
+
+	bg relay2 "$SB" relay --keepalive off tcp:127.0.0.1:0 "$e"
+	rpid2=$BG_PID
+	r2=$(listen_addr relay2)
+	hold c2 "$r2"
+	run ss_ka "$rpid2"
+	[ "$(wc -l <<<"$output")" = 2 ] || fail "not 2 sockets:" "$output"
+	[[ "$output" != *keepalive* ]] || fail "keepalive is on:" "$output"
+	run "$PY" -c "$KA_READ" "$rpid2"
+	[ "$(grep -c '^AF_INET 0 ' <<<"$output")" = 2 ] ||
+	    fail "SO_KEEPALIVE not 0 on both:" "$output"
+	touch "$T/stop-c2"
+}
+
+@test "keepalive: --keepalive values out of range or malformed are refused at start (exit 2), each with its reason" {
+	for bad in 0 32768 1.5 60,0 60,10,0 60,10,128 60,10,6,1 on ,10; do
+		run "$SB" relay --keepalive "$bad" "unix:$T/r.sock" tcp:127.0.0.1:1
+		[ "$status" = 2 ] || fail "--keepalive $bad: exit $status" "$output"
+		[[ "$output" == "sockbridge: --keepalive $bad: "* ]] ||
+		    fail "--keepalive $bad:" "$output"
+		test ! -e "$T/r.sock"
+	done
+}
