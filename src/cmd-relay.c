@@ -48,6 +48,9 @@ static const char relay_help[] =
 "\n"
 "Options:\n"
 "  -c, --max-conns N         most connections at once (default 16384)\n"
+"      --max-conns-per-peer N  most connections at once from one peer: one\n"
+"                            uid on unix sockets, one source address on tcp\n"
+"                            (default: no limit)\n"
 "  -T, --connect-timeout S   give up reaching the target after S (default 10)\n"
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
 "  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
@@ -94,7 +97,8 @@ static const char echo_help[] =
 "Options:\n"
 "      --discard             read and throw away instead of echoing (a sink\n"
 "                            for one-way benchmarks); closes at the peer's EOF\n"
-"  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
+"  -c, --max-conns N; --max-conns-per-peer N; -i, --idle-timeout S;\n"
+"  -d, --drain-timeout S;\n"
 "  --mode, --owner, --group, --backlog, --pipe-size, --no-splice,\n"
 "  --busy-poll, --keepalive, --user, --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
@@ -113,6 +117,7 @@ enum {
 	OPT_BALANCE,
 	OPT_BUSY,
 	OPT_KEEPALIVE,
+	OPT_PERPEER,
 };
 
 static const struct option longopts[] = {
@@ -131,6 +136,7 @@ static const struct option longopts[] = {
 	{ "no-splice",		no_argument,		NULL, OPT_NOSPLICE },
 	{ "busy-poll",		required_argument,	NULL, OPT_BUSY },
 	{ "keepalive",		required_argument,	NULL, OPT_KEEPALIVE },
+	{ "max-conns-per-peer",	required_argument,	NULL, OPT_PERPEER },
 	{ "discard",		no_argument,		NULL, OPT_DISCARD },
 	{ "balance",		required_argument,	NULL, OPT_BALANCE },
 	{ "quiet",		no_argument,		NULL, 'q' },
@@ -354,6 +360,12 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		case OPT_NOSPLICE:
 			cfg->no_splice = 1;
 			break;
+		case OPT_PERPEER:
+			if (addr_parse_int(optarg, 1, 1000000, &n) == -1)
+				return log_fail("--max-conns-per-peer %s: not a "
+				    "number from 1 to 1000000", optarg);
+			cfg->max_conns_per_peer = (int)n;
+			break;
 		case OPT_KEEPALIVE: {
 			char err[ADDR_ERR_MAX];
 
@@ -472,6 +484,10 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		    "not apply");
 	if (fl.max_conns != -1)
 		cfg->max_conns = fl.max_conns;
+	if (cfg->max_conns_per_peer > cfg->max_conns)
+		return log_fail("--max-conns-per-peer %d: more than the %d "
+		    "connections allowed in all (--max-conns); it would never "
+		    "apply", cfg->max_conns_per_peer, cfg->max_conns);
 	if (fl.connect_ms > 0)
 		cfg->connect_timeout_ms = fl.connect_ms;
 	if (fl.idle_ms != -1)

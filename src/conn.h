@@ -18,7 +18,7 @@
  *   idle timeout: closed if the relay held no byte (none is lost), else
  *   both sides aborted;
  *   no target reachable after accept: the client is aborted;
- *   refused (allow list, PROXY header): closed.
+ *   refused (allow list, per-peer limit, PROXY header): closed.
  */
 #ifndef SB_CONN_H
 #define SB_CONN_H
@@ -29,6 +29,7 @@
 #include "keepalive.h"
 #include "listener.h"
 #include "loop.h"
+#include "peerlimit.h"
 #include "pump.h"
 #include "stats.h"
 #include "upstream.h"
@@ -58,6 +59,7 @@ struct conn_env {
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */
 	struct keepalive keepalive;	/* on every TCP side */
+	struct peerlimit *perpeer;	/* per-peer limit; NULL: none */
 	int		 echo;		/* no target: send back (or discard) */
 	int		 discard;
 	int		 stdio_target;	/* the target is stdin and stdout */

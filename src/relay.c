@@ -43,6 +43,7 @@ struct relay {
 	struct conn_env	 env;
 	struct acceptor	 acc;
 	struct scrape	 scrape;
+	struct peerlimit perpeer;
 	int		 status;
 };
 
@@ -385,6 +386,9 @@ relay_run(const struct relay_cfg *cfg)
 	r->env.connect_timeout_ms = cfg->connect_timeout_ms;
 	r->env.idle_timeout_ms = cfg->idle_timeout_ms;
 	r->env.keepalive = cfg->keepalive;
+	peerlimit_init(&r->perpeer, cfg->max_conns_per_peer);
+	if (cfg->max_conns_per_peer > 0)
+		r->env.perpeer = &r->perpeer;
 	r->env.hooks = &relay_conn_hooks;
 	r->env.owner = r;
 	conn_env_init(&r->env);
@@ -448,6 +452,7 @@ out:
 		log_warn("pid file %s: %s, ignoring", cfg->pidfile,
 		    strerror(errno));
 	accept_free(&r->acc);
+	peerlimit_free(&r->perpeer);
 	pump_pool_free(&r->pool);
 	loop_free(r->loop);
 	status = r->status;

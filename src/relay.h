@@ -25,6 +25,7 @@ struct relay_cfg {
 	int		 ntargets;
 	enum upstream_mode balance;
 	int		 max_conns;
+	int		 max_conns_per_peer;	/* 0: no limit */
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */
 	int		 drain_timeout_ms;

@@ -10,6 +10,7 @@
 static const char *const err_names[STATS_NERR] = {
 	"connect_refused", "connect_timeout", "connect_other", "reset", "io",
 	"idle_timeout", "accept_paused", "denied", "proxy_header",
+	"peer_limit",
 };
 
 /* The text so far: n counts every byte asked for, even those past len,

@@ -18,6 +18,7 @@ enum stats_err {
 	STATS_ACCEPT_PAUSED,	/* out of fds: accepting paused */
 	STATS_DENIED,		/* not in the listener's allow list */
 	STATS_PROXY,		/* bad or missing PROXY header */
+	STATS_PEER_LIMIT,	/* over --max-conns-per-peer */
 	STATS_NERR,
 };
 

@@ -296,11 +296,13 @@ for name in sorted(os.listdir("/proc/%d/fd" % pid), key=int):
 		os.close(fd)
 '
 
-# hold NAME ADDR: a client (bg as NAME) that connects to ADDR (unix:PATH or
+# hold NAME ADDR [WHO...]: a client (bg as NAME, run under WHO, e.g.
+# setpriv ...) that connects to ADDR (unix:PATH or
 # tcp:HOST:PORT), sends a line, reads it back, prints "ready" and stays
 # connected until $T/stop-NAME appears (at most 30 s).
 hold() {
-	bg "$1" "$PY" -c '
+	local name=$1 addr=$2; shift 2
+	bg "$name" "$@" "$PY" -c '
 import os, socket, sys, time
 a, stop = sys.argv[1], sys.argv[2]
 if a.startswith("unix:"):
@@ -312,8 +314,9 @@ assert s.recv(10) == b"x\n"
 print("ready", flush=True)
 end = time.time() + 30
 while time.time() < end and not os.path.exists(stop):
-	time.sleep(0.05)' "$2" "$T/stop-$1"
-	wait_for 200 grep -qx ready "$T/$1.out" || fail "client $1 not served:" "$(cat "$T/$1.err")"
+	time.sleep(0.05)' "$addr" "$T/stop-$name"
+	wait_for 200 grep -qx ready "$T/$name.out" ||
+	    fail "client $name not served:" "$(cat "$T/$name.err")"
 }
 
 # ss_ka PID: the relay's established TCP sockets as ss -tnpo shows them.
@@ -385,4 +388,95 @@ need_ka_read() {
 		    fail "--keepalive $bad:" "$output"
 		test ! -e "$T/r.sock"
 	done
+}
+
+# --- 9. fairness: connections per peer ------------------------------------------
+
+# PROBE: connect to argv[1] (unix:PATH or tcp:HOST:PORT, from source
+# address argv[2] if given), send a line and print what comes back:
+# "echo", a close as "eof", "reset" or "epipe" (closed before the line was
+# sent), or "timeout".
+PROBE='
+import socket, sys
+a = sys.argv[1]
+if a.startswith("unix:"):
+	s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(a[5:])
+else:
+	h, p = a[4:].rsplit(":", 1)
+	s = socket.socket(); s.settimeout(5)
+	if len(sys.argv) > 2:
+		s.bind((sys.argv[2], 0))
+	s.connect((h, int(p)))
+try:
+	s.sendall(b"x\n")
+	b = s.recv(10)
+	print("echo" if b == b"x\n" else "eof" if b == b"" else "other %r" % b)
+except ConnectionResetError:
+	print("reset")
+except BrokenPipeError:
+	print("epipe")
+except socket.timeout:
+	print("timeout")
+'
+
+@test "max-conns-per-peer 2 on a unix socket: root's third connection is closed unserved and logged, nobody is still served; a slot freed lets root in again" {
+	need_nobody
+	bg echo "$SB" echo "unix:$T/echo.sock"
+	listen_addr echo >/dev/null
+	bg relay "$SB" relay -v --max-conns-per-peer 2 "unix:$T/r.sock,mode=0666" "unix:$T/echo.sock"
+	listen_addr relay >/dev/null
+	hold c1 "unix:$T/r.sock"
+	hold c2 "unix:$T/r.sock"
+	run timeout 10 "$PY" -c "$PROBE" "unix:$T/r.sock"
+	expect_status 0
+	[[ "$output" == eof || "$output" == reset || "$output" == epipe ]] ||
+	    fail "root's third connection: $output"
+	echo "# root's third connection observed: $output" >&3
+	wait_for 100 grep -q "conn 3: refused unix peer pid [0-9]* uid 0 gid 0 on unix:$T/r.sock: it has 2 connections open, the most one user may (--max-conns-per-peer)" "$T/relay.err" ||
+	    fail "no refusal logged:" "$(cat "$T/relay.err")"
+	expect_log relay 'conn 3: closed \(per-peer limit\)'
+	# Refused before the target was dialed.
+	! grep -q 'conn 3: connected' "$T/relay.err" ||
+	    fail "conn 3 reached the target:" "$(cat "$T/relay.err")"
+	# Another user is still served while root is at its limit.
+	run timeout 10 "${AS_NOBODY[@]}" "$PY" -c "$PROBE" "unix:$T/r.sock"
+	expect_output echo
+	run timeout 10 "${AS_NOBODY[@]}" "$PY" -c "$PROBE" "unix:$T/r.sock"
+	expect_output echo
+	# One of root's connections closes: root gets a slot back.
+	touch "$T/stop-c1"
+	wait_for 200 grep -q 'conn 1: closed' "$T/relay.err" ||
+	    fail "conn 1 did not close:" "$(cat "$T/relay.err")"
+	run timeout 10 "$PY" -c "$PROBE" "unix:$T/r.sock"
+	expect_output echo
+	touch "$T/stop-c2"
+}
+
+@test "max-conns-per-peer 1 on tcp: a second connection from 127.0.0.1 is refused and logged, one from 127.0.0.2 is served" {
+	bg echo "$SB" echo tcp:127.0.0.1:0
+	e=$(listen_addr echo)
+	bg relay "$SB" relay --max-conns-per-peer 1 tcp:127.0.0.1:0 "$e"
+	r=$(listen_addr relay)
+	hold c1 "$r"
+	run timeout 10 "$PY" -c "$PROBE" "$r" 127.0.0.1
+	expect_status 0
+	[[ "$output" == eof || "$output" == reset || "$output" == epipe ]] ||
+	    fail "the second connection from 127.0.0.1: $output"
+	wait_for 100 grep -q "refused tcp:127\.0\.0\.1:[0-9]* on $r: it has 1 connections open, the most one address may (--max-conns-per-peer)" "$T/relay.err" ||
+	    fail "no refusal logged:" "$(cat "$T/relay.err")"
+	run timeout 10 "$PY" -c "$PROBE" "$r" 127.0.0.2
+	expect_output echo
+	touch "$T/stop-c1"
+}
+
+@test "max-conns-per-peer: 0, junk, or more than --max-conns is refused at start (exit 2)" {
+	for bad in 0 -1 x 1000001; do
+		run "$SB" relay --max-conns-per-peer "$bad" "unix:$T/r.sock" tcp:127.0.0.1:1
+		[ "$status" = 2 ] || fail "--max-conns-per-peer $bad: exit $status" "$output"
+		expect_output "sockbridge: --max-conns-per-peer $bad: not a number from 1 to 1000000"
+	done
+	run "$SB" relay -c 10 --max-conns-per-peer 11 "unix:$T/r.sock" tcp:127.0.0.1:1
+	[ "$status" = 2 ]
+	expect_contains "--max-conns-per-peer 11: more than the 10 connections"
+	test ! -e "$T/r.sock"
 }
