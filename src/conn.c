@@ -729,10 +729,10 @@ conn_per_peer(struct conn *c, int fd, const char *via)
 		log_warn("conn %llu: refused %s on %s: out of memory counting "
 		    "its connections", (unsigned long long)c->id, c->peer, via);
 	else
-		log_warn("conn %llu: refused %s on %s: it has %d connections "
-		    "open, the most one %s may (--max-conns-per-peer)",
-		    (unsigned long long)c->id, c->peer, via, open,
-		    c->pkey.family == AF_UNIX ? "user" : "address");
+		log_warn("conn %llu: refused %s on %s: this %s has %d open "
+		    "already, the most allowed (--max-conns-per-peer)",
+		    (unsigned long long)c->id, c->peer, via,
+		    c->pkey.family == AF_UNIX ? "user" : "address", open);
 	conn_close(c, "per-peer limit");
 	return -1;
 }

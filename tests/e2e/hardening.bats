@@ -432,7 +432,7 @@ except socket.timeout:
 	[[ "$output" == eof || "$output" == reset || "$output" == epipe ]] ||
 	    fail "root's third connection: $output"
 	echo "# root's third connection observed: $output" >&3
-	wait_for 100 grep -q "conn 3: refused unix peer pid [0-9]* uid 0 gid 0 on unix:$T/r.sock: it has 2 connections open, the most one user may (--max-conns-per-peer)" "$T/relay.err" ||
+	wait_for 100 grep -q "conn 3: refused unix peer pid [0-9]* uid 0 gid 0 on unix:$T/r.sock: this user has 2 open already, the most allowed (--max-conns-per-peer)" "$T/relay.err" ||
 	    fail "no refusal logged:" "$(cat "$T/relay.err")"
 	expect_log relay 'conn 3: closed \(per-peer limit\)'
 	# Refused before the target was dialed.
@@ -462,7 +462,7 @@ except socket.timeout:
 	expect_status 0
 	[[ "$output" == eof || "$output" == reset || "$output" == epipe ]] ||
 	    fail "the second connection from 127.0.0.1: $output"
-	wait_for 100 grep -q "refused tcp:127\.0\.0\.1:[0-9]* on $r: it has 1 connections open, the most one address may (--max-conns-per-peer)" "$T/relay.err" ||
+	wait_for 100 grep -q "refused tcp:127\.0\.0\.1:[0-9]* on $r: this address has 1 open already, the most allowed (--max-conns-per-peer)" "$T/relay.err" ||
 	    fail "no refusal logged:" "$(cat "$T/relay.err")"
 	run timeout 10 "$PY" -c "$PROBE" "$r" 127.0.0.2
 	expect_output echo
