@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "errbuf.h"
+#include "keepalive.h"
 #include "listener.h"
 #include "log.h"
 #include "opt.h"
@@ -51,6 +52,9 @@ static const char relay_help[] =
 "\n"
 "Options:\n"
 "  -c, --max-conns N         most connections at once (default 16384)\n"
+"      --max-conns-per-peer N  most connections at once from one peer: one\n"
+"                            uid on unix sockets, one source address on tcp\n"
+"                            (default: no limit)\n"
 "  -T, --connect-timeout S   give up reaching the target after S (default 10)\n"
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
 "      --no-wait-target      fail a connection at once when no target is\n"
@@ -71,7 +75,8 @@ static const char relay_help[] =
 "      --pidfile FILE        write the process id to FILE\n"
 "      --stats ADDR          serve counters (Prometheus text over HTTP) on\n"
 "                            ADDR, e.g. unix:/run/sb-stats.sock; SIGUSR1\n"
-"                            writes them to the log\n"
+"                            writes them to the log; ADDR's mode=, user=,\n"
+"                            group= and allow... options apply as on LISTEN\n"
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
 "      --pipe-size SIZE      splice pipe size to ask for, 4K to 16M\n"
 "                            (default 64K)\n"
@@ -81,12 +86,19 @@ static const char relay_help[] =
 "                            VMs where waking an idle CPU is slow, at the\n"
 "                            cost of that much CPU (default: off)\n"
 "      --balance rr|first    how to spread connections over targets\n"
+"      --keepalive IDLE[,INTVL[,CNT]] | off\n"
+"                            TCP keepalive on accepted and dialed TCP sides\n"
+"                            (default 60,10,6: probe after 60 s idle, every\n"
+"                            10 s, drop after 6 unanswered; seconds 1-32767,\n"
+"                            CNT 1-127)\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             one line per connection event (-vv: more)\n"
 "  -h, --help                this text\n"
 "\n"
 "A stale socket file (nothing listens) is replaced; a live server's socket\n"
 "or a file that is not a socket is never touched. Durations take s, ms, m.\n"
+"Signals: TERM/INT drain and exit; USR1 logs the counters; HUP looks tcp\n"
+"target host names up again and logs the counters.\n"
 "See sockbridge(1).\n";
 
 static const char echo_help[] =
@@ -99,9 +111,10 @@ static const char echo_help[] =
 "Options:\n"
 "      --discard             read and throw away instead of echoing (a sink\n"
 "                            for one-way benchmarks); closes at the peer's EOF\n"
-"  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
-"  --exit-idle-time S; --mode, --owner, --group, --backlog, --pipe-size,\n"
-"  --no-splice, --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
+"  -c, --max-conns N; --max-conns-per-peer N; -i, --idle-timeout S;\n"
+"  -d, --drain-timeout S; --exit-idle-time S; --mode, --owner, --group,\n"
+"  --backlog, --pipe-size, --no-splice, --busy-poll, --keepalive, --user,\n"
+"  --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
 /* Flags that mirror address options; -1 or NULL when not given. */
@@ -307,6 +320,18 @@ opt_exit_idle(const char *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* --keepalive off | IDLE[,INTVL[,CNT]]. */
+static int
+opt_keepalive(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+	char kerr[ADDR_ERR_MAX];
+
+	if (keepalive_parse(v, &ra->cfg->keepalive, kerr, sizeof(kerr)) == -1)
+		return errbuf_set(err, errlen, "--keepalive %s: %s", v, kerr);
+	return 0;
+}
+
 /* --discard, echo only. */
 static int
 opt_discard(const char *v, void *ctx, char *err, size_t errlen)
@@ -399,6 +424,10 @@ parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
 		cfg->connect_timeout_ms = fl->connect_ms;
 	if (fl->idle_ms != -1)
 		cfg->idle_timeout_ms = fl->idle_ms;
+	if (cfg->max_conns_per_peer > cfg->max_conns)
+		return log_fail("--max-conns-per-peer %d: more than the %d "
+		    "connections allowed in all (--max-conns); it would never "
+		    "apply", cfg->max_conns_per_peer, cfg->max_conns);
 	return 0;
 }
 
@@ -442,6 +471,10 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		    "not a number of microseconds from 1 to 1000" },
 		{ "discard", 0, OPT_FUNC, 0, 0, NULL, opt_discard, NULL },
 		{ "balance", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_balance, NULL },
+		{ "keepalive", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_keepalive, NULL },
+		{ "max-conns-per-peer", 0, OPT_INT, 1, 1000000,
+		    &cfg->max_conns_per_peer, NULL,
+		    "not a number from 1 to 1000000" },
 		{ "quiet", 'q', OPT_FLAG, 0, 0, &ra.quiet, NULL, NULL },
 		{ "verbose", 'v', OPT_COUNT, 0, 0, &ra.verbose, NULL, NULL },
 		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },

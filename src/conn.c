@@ -76,6 +76,8 @@ struct conn {
 	size_t		 ph_len;
 	struct proxy_hdr proxy;		/* what the header said */
 	int		 have_proxy;
+	struct peer_key	 pkey;		/* counted in env->perpeer */
+	int		 pcounted;
 };
 
 static void	conn_io(struct loop *, struct loop_io *, unsigned int);
@@ -202,6 +204,9 @@ conn_finish(struct conn *c, const char *why, unsigned int abort)
 		    (unsigned long long)(ms / 1000),
 		    (unsigned long long)(ms % 1000), bytes, lost);
 	}
+	if (c->pcounted)
+		peerlimit_put(env->perpeer, &c->pkey);
+	c->pcounted = 0;
 	loop_timer_stop(env->loop, &c->timer);
 	free(c->ph_buf);
 	c->ph_buf = NULL;
@@ -843,6 +848,8 @@ conn_attempt(struct conn *c)
 	if (c->child > 0)
 		log_info("conn %llu: started pid %d for %s",
 		    (unsigned long long)c->id, (int)c->child, t->name);
+	if (t->addr.kind == ADDR_TCP)
+		(void)keepalive_apply(fd, &env->keepalive);
 	end_socket(&c->side[SIDE_UP].end, fd);
 	side_init(&c->side[SIDE_UP], c);
 	if (pending) {
@@ -908,6 +915,37 @@ conn_dial(struct conn *c)
 	conn_attempt(c);
 }
 
+/*
+ * Count c against its peer's share (--max-conns-per-peer). Returns 0, or
+ * -1 when the peer has its share open already (or memory ran out): then
+ * c is closed, before the target is dialed or a byte is read, and the
+ * log says why.
+ */
+static int
+conn_per_peer(struct conn *c, int fd, const char *via)
+{
+	struct conn_env *env = c->env;
+	int open = 0, rc;
+
+	if (peerlimit_key(fd, &c->pkey) == -1)
+		return 0;	/* nothing to count it by */
+	if ((rc = peerlimit_take(env->perpeer, &c->pkey, &open)) == 1) {
+		c->pcounted = 1;
+		return 0;
+	}
+	env->st->err[STATS_PEER_LIMIT]++;
+	if (rc < 0)
+		log_warn("conn %llu: refused %s on %s: out of memory counting "
+		    "its connections", (unsigned long long)c->id, c->peer, via);
+	else
+		log_warn("conn %llu: refused %s on %s: this %s has %d open "
+		    "already, the most allowed (--max-conns-per-peer)",
+		    (unsigned long long)c->id, c->peer, via,
+		    c->pkey.family == AF_UNIX ? "user" : "address", open);
+	conn_close(c, "per-peer limit");
+	return -1;
+}
+
 struct conn *
 conn_new(struct conn_env *env, int rfd, int wfd, const struct listener *ls)
 {
@@ -948,6 +986,7 @@ conn_new(struct conn_env *env, int rfd, int wfd, const struct listener *ls)
 	if (ls != NULL) {
 		(void)setsockopt(rfd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
+		(void)keepalive_apply(rfd, &env->keepalive);
 		/* The rules first: a denied peer never reaches the target. */
 		int allowed = listener_allows(ls, rfd, c->peer, sizeof(c->peer));
 
@@ -959,6 +998,8 @@ conn_new(struct conn_env *env, int rfd, int wfd, const struct listener *ls)
 			conn_close(c, "denied");
 			return NULL;
 		}
+		if (env->perpeer != NULL && conn_per_peer(c, rfd, via) == -1)
+			return NULL;
 	} else
 		snprintf(c->peer, sizeof(c->peer), "stdio");
 	log_info("conn %llu: accepted %s on %s", (unsigned long long)c->id,

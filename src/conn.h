@@ -21,7 +21,7 @@
  *   both sides aborted;
  *   no target reachable after accept, or none there by the end of a
  *   wait: the client is aborted;
- *   refused (allow list, PROXY header): closed.
+ *   refused (allow list, per-peer limit, PROXY header): closed.
  */
 #ifndef SB_CONN_H
 #define SB_CONN_H
@@ -29,8 +29,10 @@
 #include <stdint.h>
 
 #include "dial.h"
+#include "keepalive.h"
 #include "listener.h"
 #include "loop.h"
+#include "peerlimit.h"
 #include "pump.h"
 #include "stats.h"
 #include "upstream.h"
@@ -60,6 +62,8 @@ struct conn_env {
 	int		 connect_timeout_ms;
 	int		 wait_target;	/* hold clients while no target is there */
 	int		 idle_timeout_ms;	/* 0: none */
+	struct keepalive keepalive;	/* on every TCP side */
+	struct peerlimit *perpeer;	/* per-peer limit; NULL: none */
 	int		 echo;		/* no target: send back (or discard) */
 	int		 discard;
 	int		 stdio_target;	/* the target is stdin and stdout */

@@ -43,6 +43,7 @@ struct relay {
 	struct acceptor	 acc;
 	struct scrape	 scrape;
 	struct loop_timer idle_exit;	/* --exit-idle-time */
+	struct peerlimit perpeer;
 	int		 status;
 };
 
@@ -55,6 +56,7 @@ relay_cfg_init(struct relay_cfg *cfg)
 	cfg->idle_timeout_ms = 0;
 	cfg->drain_timeout_ms = 10000;
 	cfg->pipe_size = 0;
+	keepalive_default(&cfg->keepalive);
 }
 
 /*
@@ -195,13 +197,58 @@ log_stats(struct relay *r)
 {
 	struct stats_target t[UPSTREAM_MAX];
 	struct stats st;
-	char body[16384], *line, *save = NULL;
+	char *body, *line, *save = NULL;
+	size_t n;
 
 	relay_snapshot(r, &st, t);
-	stats_format(&st, 0, body, sizeof(body));
+	n = stats_format(&st, 0, NULL, 0);
+	if ((body = malloc(n + 1)) == NULL) {
+		log_warn("stats: out of memory, ignoring");
+		return;
+	}
+	stats_format(&st, 0, body, n + 1);
 	for (line = strtok_r(body, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
 		log_force(LOG_NOTICE, "stats: %s", line);
+	free(body);
+}
+
+/*
+ * SIGHUP: look the tcp targets' host names up again, so new connections
+ * follow a name that moved (connections already open keep theirs); a name
+ * that no longer resolves keeps its old address, with a warning. Then log
+ * the counters as SIGUSR1 does. The lookups block the loop for as long as
+ * the resolver takes: an operator's act, not a peer's. There is no log
+ * file to reopen: the log is stderr, owned by whoever started us.
+ */
+static void
+relay_reload(struct relay *r)
+{
+	int n = 0, moved = 0;
+
+	for (int i = 0; i < r->up.n && !r->env.stdio_target; i++) {
+		struct dial_target *cur = &r->target[i], t;
+		char err[ADDR_ERR_MAX + 256], spec[ADDR_HOST_MAX + 16];
+
+		if (cur->addr.kind != ADDR_TCP)
+			continue;	/* unix paths and exec: nothing to resolve */
+		n++;
+		addr_str(&cur->addr, spec, sizeof(spec));
+		if (dial_prepare(&t, &cur->addr, err, sizeof(err)) == -1) {
+			log_warn("SIGHUP: %s: %s; keeping %s, ignoring", spec, err,
+			    cur->name);
+			continue;
+		}
+		if (t.sa.len != cur->sa.len ||
+		    memcmp(&t.sa.ss, &cur->sa.ss, t.sa.len) != 0) {
+			log_notice("SIGHUP: %s: now %s (was %s)", spec, t.name,
+			    cur->name);
+			moved++;
+		}
+		*cur = t;
+	}
+	log_notice("SIGHUP: %d tcp targets resolved again, %d moved", n, moved);
+	log_stats(r);
 }
 
 static void
@@ -220,6 +267,10 @@ on_signal(struct loop *l, int signo, void *arg)
 	}
 	if (signo == SIGUSR1) {
 		log_stats(r);
+		return;
+	}
+	if (signo == SIGHUP) {
+		relay_reload(r);
 		return;
 	}
 	if (r->acc.draining || r->env.nconns == 0) {
@@ -276,6 +327,7 @@ relay_listen(struct relay *r)
 			log_err("--stats %s", err);
 			return -1;
 		}
+		r->scrape.denied = &r->st.err[STATS_DENIED];
 		log_notice("stats on %s", r->scrape.ls.name);
 	}
 	return 0;
@@ -368,6 +420,10 @@ relay_run(const struct relay_cfg *cfg)
 	r->env.connect_timeout_ms = cfg->connect_timeout_ms;
 	r->env.wait_target = !cfg->no_wait_target;
 	r->env.idle_timeout_ms = cfg->idle_timeout_ms;
+	r->env.keepalive = cfg->keepalive;
+	peerlimit_init(&r->perpeer, cfg->max_conns_per_peer);
+	if (cfg->max_conns_per_peer > 0)
+		r->env.perpeer = &r->perpeer;
 	r->env.hooks = &relay_conn_hooks;
 	r->env.owner = r;
 	loop_timer_init(&r->idle_exit, relay_idle_exit, r);
@@ -378,6 +434,7 @@ relay_run(const struct relay_cfg *cfg)
 	loop_signal(r->loop, SIGTERM, on_signal, r);
 	loop_signal(r->loop, SIGCHLD, on_signal, r);
 	loop_signal(r->loop, SIGUSR1, on_signal, r);
+	loop_signal(r->loop, SIGHUP, on_signal, r);
 
 	if (relay_listen(r) == -1) {
 		/* The listeners opened so far still need closing. */
@@ -432,6 +489,7 @@ out:
 		log_warn("pid file %s: %s, ignoring", cfg->pidfile,
 		    strerror(-rc));
 	accept_free(&r->acc);
+	peerlimit_free(&r->perpeer);
 	pump_pool_free(&r->pool);
 	loop_free(r->loop);
 	status = r->status;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "keepalive.h"
 #include "upstream.h"
 
 #define RELAY_MAX_LISTEN	16
@@ -24,6 +25,7 @@ struct relay_cfg {
 	int		 ntargets;
 	enum upstream_mode balance;
 	int		 max_conns;
+	int		 max_conns_per_peer;	/* 0: no limit */
 	int		 connect_timeout_ms;
 	int		 no_wait_target;	/* fail at once when no target is
 					   there, do not wait for one */
@@ -31,6 +33,7 @@ struct relay_cfg {
 	int		 exit_idle_ms;	/* exit 0 after this long with no
 					   connection; 0: never */
 	int		 drain_timeout_ms;
+	struct keepalive keepalive;	/* --keepalive: TCP sides */
 	int		 pipe_size;
 	int		 no_splice;
 	int		 busy_poll_us;	/* 0: sleep as soon as idle */

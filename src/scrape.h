@@ -3,13 +3,18 @@
  * Prometheus text as an HTTP/1.0 response, so Prometheus and curl can
  * scrape them. The request is read (and ignored) first: closing on unread
  * bytes would reset the connection under the response. A client that
- * sends nothing (nc -U) gets the response after SCRAPE_WAIT_MS. At most
- * SCRAPE_CLIENTS at once per endpoint; more are dropped.
+ * sends nothing (nc -U) gets the response after SCRAPE_WAIT_MS. The
+ * answer is built whole, sized to the text, and sent as the client reads
+ * it, within SCRAPE_SEND_MS. At most SCRAPE_CLIENTS at once per endpoint;
+ * more are dropped. The endpoint honours its address's allow-... list
+ * (listener_allows), like the relay's listeners; mode=, user= and group=
+ * apply through listener_open, the same as theirs.
  */
 #ifndef SB_SCRAPE_H
 #define SB_SCRAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "addr.h"
 #include "listener.h"
@@ -19,6 +24,7 @@
 
 #define SCRAPE_CLIENTS	16
 #define SCRAPE_WAIT_MS	500
+#define SCRAPE_SEND_MS	10000	/* to send the whole answer */
 
 /* Fill st (and t, room for UPSTREAM_MAX targets) with the counters now. */
 typedef void	scrape_snapshot_fn(void *arg, struct stats *st,
@@ -31,6 +37,9 @@ struct scrape_client {
 	struct loop_io	 io;
 	struct loop_timer timer;
 	char		 req[8];	/* the last bytes seen */
+	int		 replying;	/* request read; sending out */
+	char		*out;		/* the whole answer, head and body */
+	size_t		 len, off;	/* its length; sent so far */
 };
 
 struct scrape {
@@ -38,6 +47,7 @@ struct scrape {
 	struct listener	 ls;
 	scrape_snapshot_fn *snap;
 	void		*arg;
+	uint64_t	*denied;	/* counter: peers refused, or NULL */
 	struct scrape_client client[SCRAPE_CLIENTS];
 };
 
