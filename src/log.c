@@ -91,3 +91,24 @@ log_v(enum log_level level, int force, const char *fmt, va_list ap)
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 	errno = saved;
 }
+
+void
+log_escape(char *s, size_t size)
+{
+	char out[512];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' &&
+	    o + 5 < sizeof(out); p++) {
+		if (*p == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o,
+			    "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+	snprintf(s, size, "%s", out);
+}

@@ -6,6 +6,8 @@
 #ifndef SB_LOG_H
 #define SB_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
 	LOG_ERR = 0,
 	LOG_WARN,
@@ -24,6 +26,14 @@ void	log_msg(enum log_level, const char *fmt, ...)
  * explicitly (SIGUSR1's counters show even under -q). */
 void	log_force(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Make s (NUL-terminated, in a buffer of size bytes) safe for a log line:
+ * control bytes and backslashes become \xHH and \\, so a peer-supplied
+ * string (a PROXY v2 unix path, a peer name) cannot end the line and
+ * forge another. Truncates to fit.
+ */
+void	log_escape(char *s, size_t size);
 
 /* log_err(), then return -1: for front ends rejecting their input. */
 int	log_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
