@@ -10,7 +10,7 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-: "${BATS_TEST_TIMEOUT:=30}"
+: "${BATS_TEST_TIMEOUT:=90}"
 
 setup() {
 	common_setup
