@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "net.h"
 #include "verdict.h"
 #include "sockinfo.h"
 
@@ -162,21 +163,6 @@ pg_probe(int fd)
 	if (poll(&pfd, 1, PROBE_MS) != 1 || read(fd, &c, 1) != 1)
 		return 0;
 	return (c == 'S' || c == 'N') ? c : 0;
-}
-
-static int
-unix_sa(const char *path, int abstract, struct sockaddr_un *sun, socklen_t *len)
-{
-	size_t n = strlen(path);
-
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (n + (size_t)abstract > SUN_MAX)
-		return -1;
-	memcpy(sun->sun_path + abstract, path, n);
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
-	    (size_t)abstract + (abstract ? 0 : 1));
-	return 0;
 }
 
 /* Describe the process listening at name ("/path" or "@name"). Returns 1
@@ -537,8 +523,7 @@ static void
 run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
 	const char *p = t->path;
-	struct sockaddr_un sun;
-	socklen_t len = 0;
+	struct net_sa sa;
 	int e, fd;
 
 	if (strlen(p) > SUN_MAX) {
@@ -568,11 +553,10 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 			add(d, DIAG_PROBLEM, "listener", "stale: the file exists "
 			    "but nothing listens on it");
 	}
-	if (f->too_long)
+	if (f->too_long || net_unix_sa(&sa, p, 0) != 0)
 		e = ENAMETOOLONG;
 	else {
-		unix_sa(p, 0, &sun, &len);
-		e = try_connect((struct sockaddr *)&sun, len, &fd);
+		e = try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
 		if (e == 0 && t->pg)
 			check_protocol(d, fd);
 		if (e == 0)
@@ -600,12 +584,11 @@ static void
 run_abstract(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
 	char name[300];
-	struct sockaddr_un sun;
-	socklen_t len = 0;
+	struct net_sa sa;
 	int e, fd;
 
 	snprintf(name, sizeof(name), "@%s", t->path);
-	if (unix_sa(t->path, 1, &sun, &len) == -1) {
+	if (net_unix_sa(&sa, t->path, 1) != 0) {
 		add(d, DIAG_PROBLEM, "path", "abstract name longer than %zu "
 		    "bytes", SUN_MAX - 1);
 		snprintf(d->verdict, sizeof(d->verdict), "Use a shorter name.");
@@ -615,7 +598,7 @@ run_abstract(const struct diag_target *t, struct diag *d, struct verdict_facts *
 	add(d, f->listening ? DIAG_OK : DIAG_PROBLEM, "listener", "%s%s",
 	    f->listening ? "a process listens: " : "no process listens on "
 	    "this abstract name in this network namespace", f->owner);
-	e = try_connect((struct sockaddr *)&sun, len, &fd);
+	e = try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
 	if (e == 0)
 		close(fd);
 	d->connect_ok = e == 0;
