@@ -109,26 +109,7 @@ int	addr_parse_mode(const char *s, int *mode);
 int	addr_parse_hostport(struct addr *a, const char *s, char *err,
 	    size_t errlen);
 
-/* The number parsers under their former names, for the front ends that
- * still call them; new code calls num_parse_* (num.h). */
-static inline int
-addr_parse_int(const char *s, long lo, long hi, long *out)
-{
-	return num_parse_int(s, lo, hi, out);
-}
-
-static inline int
-addr_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
-{
-	return num_parse_size(s, lo, hi, out);
-}
-
-static inline int
-addr_parse_duration(const char *s, int *ms)
-{
-	return num_parse_duration(s, ms);
-}
-
+/* An address with every option unset. */
 void	addr_init(struct addr *a);
 
 #endif

@@ -106,7 +106,7 @@ struct opts {
 static int
 parse_size(const char *s, size_t *out)
 {
-	return addr_parse_size(s, 1, 64 * 1024 * 1024, out);
+	return num_parse_size(s, 1, 64 * 1024 * 1024, out);
 }
 
 /* Comma-separated list of sizes or counts. Returns how many, or -1. */
@@ -129,7 +129,7 @@ parse_list(const char *s, size_t *out, int max, int sizes)
 			if (parse_size(tok, &out[n]) == -1)
 				return -1;
 		} else {
-			if (addr_parse_int(tok, 1, 1000, &v) == -1)
+			if (num_parse_int(tok, 1, 1000, &v) == -1)
 				return -1;
 			out[n] = (size_t)v;
 		}

@@ -49,7 +49,7 @@ pg_port_of(const char *path)
 
 	b = b ? b + 1 : path;
 	if (strncmp(b, ".s.PGSQL.", 9) != 0 ||
-	    addr_parse_int(b + 9, 1, 65535, &n) == -1)
+	    num_parse_int(b + 9, 1, 65535, &n) == -1)
 		return 0;
 	return (unsigned int)n;
 }
@@ -245,7 +245,7 @@ run_doctor(int argc, char **argv)
 			host = optarg;
 			break;
 		case 'p':
-			if (addr_parse_int(optarg, 1, 65535, &n) == -1) {
+			if (num_parse_int(optarg, 1, 65535, &n) == -1) {
 				log_err("doctor: -p %s: not a port from 1 to "
 				    "65535", optarg);
 				return EXIT_USAGE;
@@ -280,7 +280,7 @@ run_doctor(int argc, char **argv)
 		if (host == NULL)
 			host = getenv("PGHOST");
 		if (port == 0 && env_port != NULL &&
-		    addr_parse_int(env_port, 1, 65535, &n) == 0)
+		    num_parse_int(env_port, 1, 65535, &n) == 0)
 			port = (unsigned int)n;
 		if (target_from_pg(&t, host, port) == -1)
 			return EXIT_USAGE;

@@ -190,16 +190,16 @@ check_names(const struct addr *a, const char *text)
 	gid_t gid;
 
 	for (int i = 0; i < o->nallow_user; i++)
-		if (listener_uid(o->allow_user[i], &uid, NULL) == -1)
+		if (acl_uid(o->allow_user[i], &uid, NULL) == -1)
 			return log_fail("%s: allow-user=%s: no such user", text,
 			    o->allow_user[i]);
 	for (int i = 0; i < o->nallow_group; i++)
-		if (listener_gid(o->allow_group[i], &gid) == -1)
+		if (acl_gid(o->allow_group[i], &gid) == -1)
 			return log_fail("%s: allow-group=%s: no such group",
 			    text, o->allow_group[i]);
-	if (o->user[0] != '\0' && listener_uid(o->user, &uid, NULL) == -1)
+	if (o->user[0] != '\0' && acl_uid(o->user, &uid, NULL) == -1)
 		return log_fail("%s: user=%s: no such user", text, o->user);
-	if (o->group[0] != '\0' && listener_gid(o->group, &gid) == -1)
+	if (o->group[0] != '\0' && acl_gid(o->group, &gid) == -1)
 		return log_fail("%s: group=%s: no such group", text, o->group);
 	return 0;
 }
@@ -225,7 +225,7 @@ opt_connect_timeout(const char *v, void *ctx, char *err, size_t errlen)
 {
 	struct relay_args *ra = ctx;
 
-	if (addr_parse_duration(v, &ra->fl.connect_ms) == -1)
+	if (num_parse_duration(v, &ra->fl.connect_ms) == -1)
 		return errbuf_set(err, errlen, "--connect-timeout %s: %s", v,
 		    DURATION_BAD);
 	if (ra->fl.connect_ms == 0)
@@ -246,9 +246,9 @@ opt_user(const char *v, void *ctx, char *err, size_t errlen)
 	snprintf(name, sizeof(name), "%s", v);
 	if ((colon = strchr(name, ':')) != NULL)
 		*colon++ = '\0';
-	if (listener_uid(name, &uid, &gid) == -1)
+	if (acl_uid(name, &uid, &gid) == -1)
 		return errbuf_set(err, errlen, "--user %s: no such user", name);
-	if (colon != NULL && listener_gid(colon, &gid) == -1)
+	if (colon != NULL && acl_gid(colon, &gid) == -1)
 		return errbuf_set(err, errlen, "--user %s: no such group %s", v,
 		    colon);
 	ra->cfg->user = v;
@@ -311,7 +311,7 @@ opt_exit_idle(const char *v, void *ctx, char *err, size_t errlen)
 {
 	struct relay_args *ra = ctx;
 
-	if (addr_parse_duration(v, &ra->cfg->exit_idle_ms) == -1)
+	if (num_parse_duration(v, &ra->cfg->exit_idle_ms) == -1)
 		return errbuf_set(err, errlen, "--exit-idle-time %s: %s", v,
 		    DURATION_BAD);
 	if (ra->cfg->exit_idle_ms == 0)

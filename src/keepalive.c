@@ -25,7 +25,7 @@ parse_secs(const char *part, const char *what, int *out, char *err,
 {
 	int ms;
 
-	if (addr_parse_duration(part, &ms) == -1)
+	if (num_parse_duration(part, &ms) == -1)
 		return errbuf_set(err, errlen, "%s '%s': not a duration (like 60, "
 		    "90s, 2m)", what, part);
 	if (ms % 1000 != 0 || ms / 1000 < 1 || ms / 1000 > KEEPALIVE_TIME_MAX)
@@ -72,7 +72,7 @@ keepalive_parse(const char *s, struct keepalive *ka, char *err,
 	if (n > 1 && parse_secs(part[1], what[1], &k.intvl_s, err, errlen) == -1)
 		return -1;
 	if (n > 2) {
-		if (addr_parse_int(part[2], 1, KEEPALIVE_CNT_MAX, &cnt) == -1)
+		if (num_parse_int(part[2], 1, KEEPALIVE_CNT_MAX, &cnt) == -1)
 			return errbuf_set(err, errlen, "count '%s': not a number "
 			    "from 1 to %d", part[2], KEEPALIVE_CNT_MAX);
 		k.cnt = (int)cnt;

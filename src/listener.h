@@ -55,18 +55,4 @@ int	listener_close(struct listener *l);
 int	listener_allows(const struct listener *l, int fd, char *who,
 	    size_t wholen);
 
-/* Former names of acl_uid and acl_gid, for the front end that still
- * calls them. */
-static inline int
-listener_uid(const char *name, uid_t *uid, gid_t *gid)
-{
-	return acl_uid(name, uid, gid);
-}
-
-static inline int
-listener_gid(const char *name, gid_t *gid)
-{
-	return acl_gid(name, gid);
-}
-
 #endif

@@ -117,18 +117,18 @@ apply(const struct opt_entry *o, const char *val, void *ctx, char *err,
 	case OPT_HELP:
 		return 1;
 	case OPT_INT:
-		if (addr_parse_int(val, o->min, o->max, &n) == -1)
+		if (num_parse_int(val, o->min, o->max, &n) == -1)
 			break;
 		*(int *)o->dst = (int)n;
 		return 0;
 	case OPT_SIZE:
-		if (addr_parse_size(val, (size_t)o->min, (size_t)o->max,
+		if (num_parse_size(val, (size_t)o->min, (size_t)o->max,
 		    &sz) == -1)
 			break;
 		*(int *)o->dst = (int)sz;
 		return 0;
 	case OPT_DURATION:
-		if (addr_parse_duration(val, &ms) == -1 || ms < o->min)
+		if (num_parse_duration(val, &ms) == -1 || ms < o->min)
 			break;
 		*(int *)o->dst = ms;
 		return 0;
