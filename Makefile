@@ -163,7 +163,8 @@ clean:
 	rm -rf build build-san build-*
 
 .PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck \
-	cross-macos static static-unit
+	cross-macos static static-unit static-check static-arm64 \
+	portable-check portable-sanitize
 
 # Cross-builds with zig cc (0.11.0, scripts/zig finds it; no SDK needed):
 # macOS arm64 and x86_64, linked and checked to be Mach-O; static Linux
@@ -205,3 +206,31 @@ static-unit: static
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# The static x86_64 binary (and its static peer) against the relay suite.
+static-check: static
+	SB_BUILD=$(abspath build-static-x86_64) SB_E2E=relay tests/run
+
+# The static aarch64 binary under qemu-aarch64-static: its unit tests and
+# a relay smoke test in front of the native echo (tests/tools/static-arm64).
+static-arm64: static-unit all
+	tests/tools/static-arm64 build-static-aarch64 $(BUILD)
+
+# The PORTABLE build (poll loop, self-pipe signals, accept and pipe plus
+# fcntl, copy instead of splice): unit tests and the relay, files/faults
+# and security suites; portable-sanitize does the same under ASan+UBSan.
+PORTABLE_E2E ?= relay|files_faults|security
+SAN_CFLAGS   = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	       -fno-sanitize-recover=all
+
+portable-check:
+	$(MAKE) PORTABLE=1 BUILD=build-portable all $(UNIT_SRCS:tests/unit/%.c=build-portable/%)
+	SB_BUILD=$(abspath build-portable) SB_E2E='@($(PORTABLE_E2E))' \
+	    bash -O extglob tests/run $(UNIT_SRCS:tests/unit/%.c=build-portable/%)
+
+portable-sanitize:
+	$(MAKE) PORTABLE=1 BUILD=build-portable-san EXTRA_CFLAGS="$(SAN_CFLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined" \
+	    all $(UNIT_SRCS:tests/unit/%.c=build-portable-san/%)
+	SB_BUILD=$(abspath build-portable-san) SB_E2E='@($(PORTABLE_E2E))' \
+	    bash -O extglob tests/run $(UNIT_SRCS:tests/unit/%.c=build-portable-san/%)
