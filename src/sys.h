@@ -38,6 +38,15 @@
 #define MSG_MORE		0
 #endif
 
+/* A struct stat's change time as a struct timespec: POSIX 2008's
+ * st_ctim, which macOS spells st_ctimespec (no macro names the member,
+ * so this one test is by system). */
+#if defined(__APPLE__)
+#define SYS_ST_CTIM(st)		((st)->st_ctimespec)
+#else
+#define SYS_ST_CTIM(st)		((st)->st_ctim)
+#endif
+
 /* Abstract unix socket names (a leading NUL in sun_path) are Linux's:
  * elsewhere an "@name" address is refused. */
 #if defined(__linux__)
