@@ -1,6 +1,14 @@
 /*
- * sockinfo: /proc readers. See sockinfo.h.
+ * sockinfo: /proc readers. See sockinfo.h. Where <libproc.h> exists
+ * (macOS), sockinfo_libproc.c serves the same calls instead.
  */
+#if defined(__has_include)
+#if __has_include(<libproc.h>)
+#define SOCKINFO_LIBPROC	1
+#endif
+#endif
+
+#ifndef SOCKINFO_LIBPROC
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -258,3 +266,7 @@ sockinfo_fdmap_pid(const struct sockinfo_fdmap *m, unsigned long inode)
 	}
 	return lo < m->n && m->v[lo].inode == inode ? m->v[lo].pid : -1;
 }
+#else
+/* libproc: see sockinfo_libproc.c. */
+typedef int sockinfo_proc_unused;
+#endif
