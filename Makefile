@@ -172,7 +172,8 @@ clean:
 # linked. -Werror in each. The test peer (tests/tools/peer.c) is epoll
 # only, so cross-macos builds sockbridge alone. static-unit adds the unit tests for aarch64,
 # linked against cmocka built from Debian's source for that target
-# (scripts/cmocka-cross), to be run under qemu-aarch64-static.
+# (scripts/cmocka-cross), to be run under qemu-aarch64-static; musl
+# has uintptr_t, which cmocka.h must be told (_UINTPTR_T_DEFINED).
 ZIG		?= scripts/zig
 MACOS_ARCHS	 = arm64:aarch64 x86_64:x86_64
 STATIC_ARCHS	 = x86_64 aarch64
@@ -198,7 +199,7 @@ static-unit: static
 	scripts/cmocka-cross aarch64-linux-musl build-static-aarch64/cmocka
 	$(MAKE) -s BUILD=build-static-aarch64 WERROR=1 LDFLAGS=-static \
 	    CC="$(abspath $(ZIG)) cc -target aarch64-linux-musl" \
-	    EXTRA_CFLAGS=-Ibuild-static-aarch64/cmocka/include \
+	    EXTRA_CFLAGS="-Ibuild-static-aarch64/cmocka/include -D_UINTPTR_T_DEFINED" \
 	    UNIT_LIBS=build-static-aarch64/cmocka/libcmocka.a \
 	    $(UNIT_SRCS:tests/unit/%.c=build-static-aarch64/%)
 
