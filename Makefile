@@ -72,15 +72,16 @@ sanitize:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 20
 FUZZ_BUILD	 = build-fuzz
-FUZZ_NAMES	 = addr proxy pguri
+FUZZ_NAMES	 = addr proxy pguri num cidr
 FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer -g -O1
 FUZZ_OPTS	 = -max_len=4096 -timeout=10 -print_final_stats=1
 
-# What the pure modules share (their error-buffer helper).
-FUZZ_COMMON	 = $(wildcard src/errbuf.c)
+# What the pure modules share: the error-buffer helper and the number and
+# network parsers the address parser calls.
+FUZZ_COMMON	 = $(wildcard src/errbuf.c src/num.c src/cidr.c)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c src/%.c $(FUZZ_COMMON) \
 	    $(wildcard src/*.h) tests/fuzz/fuzz.h | $(FUZZ_BUILD)
@@ -203,7 +204,7 @@ static-unit: static
 	    UNIT_LIBS=build-static-aarch64/cmocka/libcmocka.a \
 	    $(UNIT_SRCS:tests/unit/%.c=build-static-aarch64/%)
 
-# sockbridge against socat, HAProxy, nginx, socket-proxyd (issue 6); not part of check.
+# sockbridge against socat, HAProxy, nginx, socket-proxyd; not part of check.
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
@@ -235,3 +236,12 @@ portable-sanitize:
 	    all $(UNIT_SRCS:tests/unit/%.c=build-portable-san/%)
 	SB_BUILD=$(abspath build-portable-san) SB_E2E='@($(PORTABLE_E2E))' \
 	    bash -O extglob tests/run $(UNIT_SRCS:tests/unit/%.c=build-portable-san/%)
+
+# Mutation testing, not part of check: each planted bug of tests/mutate/list
+# in a scratch copy, one at a time, caught (or not) by its test file.
+# MUTANTS=REGEX picks mutants by name.
+MUTANTS ?=
+mutate:
+	tests/mutate/run $(MUTANTS)
+
+.PHONY: mutate

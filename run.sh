@@ -4,6 +4,6 @@
 # arguments go to "sockbridge bench", e.g. ./run.sh --compare socat.
 set -eu
 cd "$(dirname "$0")"
-bash scripts/install-deps
+bash scripts/install-deps	# build only: a compiler, make, libc headers
 make -s
 exec build/sockbridge bench "$@"

@@ -9,10 +9,12 @@
 #   static x86_64 against the relay suite; static aarch64 under qemu (unit
 #   tests, relay smoke test); the PORTABLE build (poll, no splice): unit,
 #   relay, files/faults and security suites, plain and under ASan+UBSan
-# Installs missing Debian packages first. Ends with one summary line.
+# Installs missing Debian packages first (scripts/install-deps --test: the
+# build set and the test set). Skips beyond SB_SKIP_MAX (default 0, see
+# tests/run) fail the run. Ends with one summary line.
 set -u
 cd "$(dirname "$0")"
-bash scripts/install-deps || exit 1
+bash scripts/install-deps --test || exit 1
 export WERROR=1
 : "${SB_JOBS:=3}" "${FUZZ_SECONDS:=20}"
 export SB_JOBS

@@ -24,6 +24,8 @@
 
 #include "errbuf.h"
 #include "addr.h"
+#include "cidr.h"
+#include "num.h"
 #include "sys.h"
 
 /* socat keywords for stream addresses, and what each one means here. */
@@ -85,146 +87,18 @@ addr_init(struct addr *a)
 }
 
 int
-addr_parse_net(const char *s, struct addr_net *n)
+addr_parse_mode(const char *s, int *mode)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t hl = slash ? (size_t)(slash - s) : strlen(s);
-	long prefix;
-
-	memset(n, 0, sizeof(*n));
-	if (hl == 0 || hl >= sizeof(host))
-		return -1;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (inet_pton(AF_INET, host, n->addr) == 1)
-		n->family = AF_INET;
-	else if (inet_pton(AF_INET6, host, n->addr) == 1)
-		n->family = AF_INET6;
-	else
-		return -1;
-	n->prefix = n->family == AF_INET ? 32 : 128;
-	if (slash != NULL) {
-		if (addr_parse_int(slash + 1, 0, n->prefix, &prefix) == -1)
-			return -1;
-		n->prefix = (int)prefix;
-	}
-	/* Host bits must be zero, as in "10.0.0.0/8": "10.1.2.3/8" is
-	 * more likely a typo than a network. */
-	for (int bit = n->prefix; bit < (n->family == AF_INET ? 32 : 128); bit++)
-		if (n->addr[bit / 8] & (0x80 >> (bit % 8)))
-			return -1;
-	return 0;
-}
-
-int
-addr_net_match(const struct addr_net *n, int family, const unsigned char *a)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-	int bits = n->prefix;
-
-	if (family == AF_INET6 && n->family == AF_INET &&
-	    memcmp(a, mapped, 12) == 0) {
-		a += 12;
-		family = AF_INET;
-	}
-	if (family != n->family)
-		return 0;
-	if (memcmp(a, n->addr, (size_t)bits / 8) != 0)
-		return 0;
-	if (bits % 8 != 0) {
-		unsigned char mask = (unsigned char)(0xff << (8 - bits % 8));
-
-		if ((a[bits / 8] & mask) != (n->addr[bits / 8] & mask))
-			return 0;
-	}
-	return 1;
-}
-
-int
-addr_parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-addr_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
-{
-	unsigned long long v, mul = 1;
+	unsigned long m;
 	char *end;
 
-	if (s == NULL || *s < '0' || *s > '9')
+	if (s == NULL || *s < '0' || *s > '7')
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	m = strtoul(s, &end, 8);
+	if (errno != 0 || *end != '\0' || m > 07777)
 		return -1;
-	if (*end == 'K' || *end == 'k')
-		mul = 1024, end++;
-	else if (*end == 'M' || *end == 'm')
-		mul = 1024 * 1024, end++;
-	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
-		end++;
-	/* Check before multiplying: "17179869184K" must not wrap. */
-	if (*end != '\0' || v > hi / mul || v * mul < lo)
-		return -1;
-	*out = (size_t)(v * mul);
-	return 0;
-}
-
-/*
- * Durations are seconds as socat writes them ("2", "0.5") or carry a unit
- * ("250ms", "2s", "5m"). Range: 0 to one day.
- */
-int
-addr_parse_duration(const char *s, int *ms)
-{
-	unsigned long long whole = 0, frac = 0, scale = 1, unit = 1000;
-	const char *p = s;
-	int digits = 0;
-
-	if (s == NULL)
-		return -1;
-	for (; isdigit((unsigned char)*p); p++, digits++) {
-		whole = whole * 10 + (unsigned)(*p - '0');
-		if (whole > 86400000ULL)
-			return -1;
-	}
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++, digits++) {
-			if (scale < 1000000) {
-				frac = frac * 10 + (unsigned)(*p - '0');
-				scale *= 10;
-			}
-		}
-	}
-	if (digits == 0)
-		return -1;
-	if (strcmp(p, "ms") == 0)
-		unit = 1;
-	else if (strcmp(p, "s") == 0 || *p == '\0')
-		unit = 1000;
-	else if (strcmp(p, "m") == 0)
-		unit = 60000;
-	else if (strcmp(p, "h") == 0)
-		unit = 3600000;
-	else
-		return -1;
-	whole = whole * unit + frac * unit / scale;
-	if (whole > 86400000ULL)
-		return -1;
-	*ms = (int)whole;
+	*mode = (int)m;
 	return 0;
 }
 
@@ -327,18 +201,11 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		/* Always concurrent: every connection is served. */
 		return 0;
 	} else if (strcmp(kv, "mode") == 0 || strcmp(kv, "perm") == 0) {
-		char *end;
-		unsigned long m;
-
 		if (v == NULL || *v == '\0')
 			return errbuf_set(err, errlen, "option '%s' needs a value", kv);
-		errno = 0;
-		m = strtoul(v, &end, 8);
-		if (errno != 0 || *end != '\0' || m > 07777 || *v == '-' ||
-		    *v == '+' || isspace((unsigned char)*v))
+		if (addr_parse_mode(v, &o->mode) == -1)
 			return errbuf_set(err, errlen,
 			    "%s=%s: not an octal mode (like 0660)", kv, v);
-		o->mode = (int)m;
 	} else if (strcmp(kv, "user") == 0 || strcmp(kv, "owner") == 0) {
 		if (copy_name(o->user, sizeof(o->user), v) == -1)
 			return errbuf_set(err, errlen, "%s=%s: not a user name or id",
@@ -348,7 +215,7 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 			return errbuf_set(err, errlen, "%s=%s: not a group name or id",
 			    kv, v ? v : "");
 	} else if (strcmp(kv, "backlog") == 0) {
-		if (addr_parse_int(v, 1, 65535, &n) == -1)
+		if (num_parse_int(v, 1, 65535, &n) == -1)
 			return errbuf_set(err, errlen,
 			    "backlog=%s: not a number from 1 to 65535", v ? v : "");
 		o->backlog = (int)n;
@@ -362,18 +229,18 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		if (parse_bool(v, &o->unlink_close) == -1)
 			return errbuf_set(err, errlen, "unlink-close=%s: not 0 or 1", v);
 	} else if (strcmp(kv, "connect-timeout") == 0) {
-		if (addr_parse_duration(v, &o->connect_timeout_ms) == -1)
+		if (num_parse_duration(v, &o->connect_timeout_ms) == -1)
 			return errbuf_set(err, errlen,
 			    "connect-timeout=%s: not a duration (like 5 or 250ms)",
 			    v ? v : "");
 	} else if (strcmp(kv, "idle-timeout") == 0) {
-		if (addr_parse_duration(v, &o->idle_timeout_ms) == -1)
+		if (num_parse_duration(v, &o->idle_timeout_ms) == -1)
 			return errbuf_set(err, errlen,
 			    "idle-timeout=%s: not a duration (like 60 or 2m)",
 			    v ? v : "");
 	} else if (strcmp(kv, "max-children") == 0 ||
 	    strcmp(kv, "max-conns") == 0) {
-		if (addr_parse_int(v, 1, 1000000, &n) == -1)
+		if (num_parse_int(v, 1, 1000000, &n) == -1)
 			return errbuf_set(err, errlen,
 			    "%s=%s: not a number from 1 to 1000000", kv, v ? v : "");
 		o->max_conns = (int)n;
@@ -382,12 +249,12 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 			return errbuf_set(err, errlen, "bind needs an address");
 		memcpy(o->bind, v, strlen(v) + 1);
 	} else if (strcmp(kv, "max-fails") == 0) {
-		if (addr_parse_int(v, 0, 1000, &n) == -1)
+		if (num_parse_int(v, 0, 1000, &n) == -1)
 			return errbuf_set(err, errlen,
 			    "max-fails=%s: not a number from 0 to 1000", v ? v : "");
 		o->max_fails = (int)n;
 	} else if (strcmp(kv, "fail-timeout") == 0) {
-		if (addr_parse_duration(v, &o->fail_timeout_ms) == -1)
+		if (num_parse_duration(v, &o->fail_timeout_ms) == -1)
 			return errbuf_set(err, errlen,
 			    "fail-timeout=%s: not a duration (like 10s)", v ? v : "");
 	} else if (strcmp(kv, "backup") == 0) {
@@ -405,7 +272,7 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		if (*cnt == ADDR_ACL_MAX)
 			return errbuf_set(err, errlen, "more than %d %s entries",
 			    ADDR_ACL_MAX, kv);
-		if ((numeric && addr_parse_int(v, 0, INT_MAX, &n) == -1) ||
+		if ((numeric && num_parse_int(v, 0, INT_MAX, &n) == -1) ||
 		    copy_name(list[*cnt], sizeof(list[0]), v) == -1)
 			return errbuf_set(err, errlen, "%s=%s: not a %s", kv, v ? v : "",
 			    numeric ? "number" : "name or number");
@@ -414,7 +281,7 @@ parse_option(struct addr *a, char *kv, char *err, size_t errlen)
 		if (o->nallow_net == ADDR_ACL_MAX)
 			return errbuf_set(err, errlen, "more than %d allow= entries",
 			    ADDR_ACL_MAX);
-		if (v == NULL || addr_parse_net(v, &o->allow_net[o->nallow_net])
+		if (v == NULL || cidr_parse(v, &o->allow_net[o->nallow_net])
 		    == -1)
 			return errbuf_set(err, errlen, "allow=%s: not an address or "
 			    "network (like 10.0.0.0/8 or ::1)", v ? v : "");
@@ -449,7 +316,7 @@ parse_port(struct addr *a, const char *p, char *err, size_t errlen)
 {
 	long n;
 
-	if (addr_parse_int(p, 0, 65535, &n) == -1)
+	if (num_parse_int(p, 0, 65535, &n) == -1)
 		return errbuf_set(err, errlen, "port '%s' is not a number from 0 to 65535",
 		    p);
 	a->port = (unsigned int)n;
@@ -506,6 +373,37 @@ parse_tcp(struct addr *a, char *s, char *err, size_t errlen)
 	a->host[hl] = '\0';
 	a->host_given = 1;
 	return parse_port(a, colon + 1, err, errlen);
+}
+
+int
+addr_parse_hostport(struct addr *a, const char *s, char *err, size_t errlen)
+{
+	char buf[ADDR_HOST_MAX + 16];
+	const char *close;
+	int bare6;
+
+	addr_init(a);
+	a->kind = ADDR_TCP;
+	if (s == NULL || *s == '\0')
+		return errbuf_set(err, errlen, "empty address");
+	if (strlen(s) >= ADDR_HOST_MAX + 8)
+		return errbuf_set(err, errlen, "host name too long");
+	/* parse_tcp takes "HOST:PORT" and "[V6]:PORT": add a port 0 where
+	 * none is given, and brackets around a bare IPv6 address. */
+	close = *s == '[' ? strchr(s, ']') : NULL;
+	/* Several colons and only what an IPv6 literal holds ("fe80::1%lo"). */
+	bare6 = *s != '[' && strchr(s, ':') != strrchr(s, ':') &&
+	    (s[strspn(s, "0123456789abcdefABCDEF:.")] == '\0' ||
+	    s[strspn(s, "0123456789abcdefABCDEF:.")] == '%');
+	if (bare6)
+		snprintf(buf, sizeof(buf), "[%s]:0", s);
+	else if (close != NULL && close[1] == '\0')
+		snprintf(buf, sizeof(buf), "%s:0", s);
+	else if (*s != '[' && strchr(s, ':') == NULL)
+		snprintf(buf, sizeof(buf), "%s:0", s);
+	else
+		snprintf(buf, sizeof(buf), "%s", s);
+	return parse_tcp(a, buf, err, errlen);
 }
 
 /* Unix path or, after '@', an abstract name. */
@@ -664,7 +562,7 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 	case ADDR_FD: {
 		long n;
 
-		if (addr_parse_int(head, 0, INT_MAX, &n) == -1)
+		if (num_parse_int(head, 0, INT_MAX, &n) == -1)
 			return errbuf_set(err, errlen, "fd:%s: not a file descriptor",
 			    head);
 		a->fd = (int)n;

@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+#include "cidr.h"
+#include "num.h"
+
 #define ADDR_PATH_MAX	108	/* sizeof(((struct sockaddr_un *)0)->sun_path) */
 #define ADDR_HOST_MAX	256
 #define ADDR_NAME_MAX	64
@@ -57,11 +60,7 @@ struct addr_opts {
 	int		 nallow_user;	/* allow-uid=, allow-user= */
 	char		 allow_group[ADDR_ACL_MAX][ADDR_NAME_MAX];
 	int		 nallow_group;	/* allow-gid=, allow-group= */
-	struct addr_net {
-		int		 family;	/* AF_INET, AF_INET6 */
-		unsigned char	 addr[16];
-		int		 prefix;
-	}		 allow_net[ADDR_ACL_MAX];
+	struct cidr	 allow_net[ADDR_ACL_MAX];
 	int		 nallow_net;	/* allow=CIDR */
 	int		 accept_proxy;	/* accept-proxy: read a PROXY header */
 	int		 send_proxy;	/* send-proxy (1), send-proxy-v2 (2) */
@@ -97,21 +96,38 @@ int	addr_check_role(const struct addr *a, enum addr_role role,
 /* Canonical text for logs ("unix:/tmp/x", "tcp:[::1]:80"). Returns buf. */
 const char *addr_str(const struct addr *a, char *buf, size_t len);
 
-/* Parse a duration in seconds, "1.5", "250ms", "2s", "1m" into ms. */
-int	addr_parse_duration(const char *s, int *ms);
+/* Parse an octal file mode, "0660" or "2770", up to 07777, as mode=
+ * takes it. Returns 0, or -1 (leaving *mode alone). */
+int	addr_parse_mode(const char *s, int *mode);
 
-/* Parse "10.0.0.0/8", "::1/128" or a bare address into n. 0 or -1. */
-int	addr_parse_net(const char *s, struct addr_net *n);
+/*
+ * Parse a host with an optional port into a tcp address, as bind= takes
+ * it: "HOST", "HOST:PORT", "1.2.3.4", "[::1]", "[::1]:PORT" or a bare
+ * "::1". No port means port 0. Returns 0, or -1 with err; a is always
+ * initialised.
+ */
+int	addr_parse_hostport(struct addr *a, const char *s, char *err,
+	    size_t errlen);
 
-/* Is the address (family, 4 or 16 bytes) inside n? IPv4-mapped IPv6
- * addresses match IPv4 networks. */
-int	addr_net_match(const struct addr_net *n, int family,
-	    const unsigned char *addr);
+/* The number parsers under their former names, for the front ends that
+ * still call them; new code calls num_parse_* (num.h). */
+static inline int
+addr_parse_int(const char *s, long lo, long hi, long *out)
+{
+	return num_parse_int(s, lo, hi, out);
+}
 
-/* Parse a decimal integer in [lo, hi]; -1 on junk or out of range. */
-int	addr_parse_int(const char *s, long lo, long hi, long *out);
-/* Parse a size, "4096", "64K", "1M", "64KB" (K = 1024), in [lo, hi]. */
-int	addr_parse_size(const char *s, size_t lo, size_t hi, size_t *out);
+static inline int
+addr_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
+{
+	return num_parse_size(s, lo, hi, out);
+}
+
+static inline int
+addr_parse_duration(const char *s, int *ms)
+{
+	return num_parse_duration(s, ms);
+}
 
 void	addr_init(struct addr *a);
 

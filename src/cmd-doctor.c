@@ -14,6 +14,7 @@
 #include "esc.h"
 #include "log.h"
 #include "pguri.h"
+#include "verdict.h"
 
 static const char doctor_help[] =
 "usage: sockbridge doctor [--json] [--pg] [-h HOST|DIR] [-p PORT] [TARGET]\n"
@@ -205,7 +206,7 @@ print_json(const struct diag_target *t, const struct diag *d)
 	if (d->connect_ok)
 		fputs("null", stdout);
 	else
-		esc_json(stdout, diag_errno_name(d->connect_errno));
+		esc_json(stdout, verdict_errno_name(d->connect_errno));
 	fputs("},\"checks\":[", stdout);
 	for (int i = 0; i < d->n; i++) {
 		printf("%s{\"mark\":\"%s\",\"topic\":", i ? "," : "",

@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "errbuf.h"
+#include "keepalive.h"
 #include "listener.h"
 #include "log.h"
 #include "opt.h"
@@ -51,9 +52,22 @@ static const char relay_help[] =
 "\n"
 "Options:\n"
 "  -c, --max-conns N         most connections at once (default 16384)\n"
+"      --max-conns-per-peer N  most connections at once from one peer: one\n"
+"                            uid on unix sockets, one source address on tcp\n"
+"                            (default: no limit)\n"
 "  -T, --connect-timeout S   give up reaching the target after S (default 10)\n"
 "  -i, --idle-timeout S      close a connection idle for S (default: never)\n"
+"      --no-wait-target      fail a connection at once when no target is\n"
+"                            there; by default, while a target's socket file\n"
+"                            is missing or nothing listens (ENOENT,\n"
+"                            ECONNREFUSED), the client is held, unread, and\n"
+"                            the targets are tried again with back-off up to\n"
+"                            the connect timeout\n"
 "  -d, --drain-timeout S     on SIGTERM, wait S for connections (default 10)\n"
+"      --exit-idle-time S    exit 0 after S with no connection, as on SIGTERM\n"
+"                            (for socket activation: systemd keeps the\n"
+"                            socket and starts the relay again on the next\n"
+"                            connection; default: never)\n"
 "      --mode MODE           socket file mode, e.g. 0660\n"
 "      --owner USER          socket file owner\n"
 "      --group GROUP         socket file group\n"
@@ -61,7 +75,8 @@ static const char relay_help[] =
 "      --pidfile FILE        write the process id to FILE\n"
 "      --stats ADDR          serve counters (Prometheus text over HTTP) on\n"
 "                            ADDR, e.g. unix:/run/sb-stats.sock; SIGUSR1\n"
-"                            writes them to the log\n"
+"                            writes them to the log; ADDR's mode=, user=,\n"
+"                            group= and allow... options apply as on LISTEN\n"
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
 "      --pipe-size SIZE      splice pipe size to ask for, 4K to 16M\n"
 "                            (default 64K)\n"
@@ -71,12 +86,19 @@ static const char relay_help[] =
 "                            VMs where waking an idle CPU is slow, at the\n"
 "                            cost of that much CPU (default: off)\n"
 "      --balance rr|first    how to spread connections over targets\n"
+"      --keepalive IDLE[,INTVL[,CNT]] | off\n"
+"                            TCP keepalive on accepted and dialed TCP sides\n"
+"                            (default 60,10,6: probe after 60 s idle, every\n"
+"                            10 s, drop after 6 unanswered; seconds 1-32767,\n"
+"                            CNT 1-127)\n"
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             one line per connection event (-vv: more)\n"
 "  -h, --help                this text\n"
 "\n"
 "A stale socket file (nothing listens) is replaced; a live server's socket\n"
 "or a file that is not a socket is never touched. Durations take s, ms, m.\n"
+"Signals: TERM/INT drain and exit; USR1 logs the counters; HUP looks tcp\n"
+"target host names up again and logs the counters.\n"
 "See sockbridge(1).\n";
 
 static const char echo_help[] =
@@ -89,9 +111,10 @@ static const char echo_help[] =
 "Options:\n"
 "      --discard             read and throw away instead of echoing (a sink\n"
 "                            for one-way benchmarks); closes at the peer's EOF\n"
-"  -c, --max-conns N; -i, --idle-timeout S; -d, --drain-timeout S;\n"
-"  --mode, --owner, --group, --backlog, --pipe-size, --no-splice,\n"
-"  --busy-poll, --user, --pidfile, --stats; -q; -v;\n"
+"  -c, --max-conns N; --max-conns-per-peer N; -i, --idle-timeout S;\n"
+"  -d, --drain-timeout S; --exit-idle-time S; --mode, --owner, --group,\n"
+"  --backlog, --pipe-size, --no-splice, --busy-poll, --keepalive, --user,\n"
+"  --pidfile, --stats; -q; -v;\n"
 "  -h, --help: as for relay.\n";
 
 /* Flags that mirror address options; -1 or NULL when not given. */
@@ -139,16 +162,13 @@ merge_str(char *opt, size_t len, const char *flag, const char *name,
 static int
 apply_listen_flags(struct addr *a, const struct flag_opts *fl, const char *text)
 {
-	char err[ADDR_ERR_MAX], spec[64];
-
 	if (fl->mode != NULL) {
-		struct addr tmp;
+		int mode;
 
-		snprintf(spec, sizeof(spec), "unix:/x,mode=%s", fl->mode);
-		if (addr_parse(&tmp, spec, err, sizeof(err)) == -1)
+		if (addr_parse_mode(fl->mode, &mode) == -1)
 			return log_fail("--mode %s: not an octal mode "
 			    "(like 0660)", fl->mode);
-		if (merge_int(&a->opt.mode, tmp.opt.mode, "mode", text) == -1)
+		if (merge_int(&a->opt.mode, mode, "mode", text) == -1)
 			return -1;
 	}
 	if (merge_str(a->opt.user, sizeof(a->opt.user), fl->user, "user",
@@ -271,6 +291,47 @@ opt_balance(const char *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* --no-wait-target, relay only. */
+static int
+opt_no_wait(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	(void)v;
+	if (ra->echo)
+		return errbuf_set(err, errlen, "--no-wait-target is a relay "
+		    "option");
+	ra->cfg->no_wait_target = 1;
+	return 0;
+}
+
+/* --exit-idle-time: a duration above 0. */
+static int
+opt_exit_idle(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	if (addr_parse_duration(v, &ra->cfg->exit_idle_ms) == -1)
+		return errbuf_set(err, errlen, "--exit-idle-time %s: %s", v,
+		    DURATION_BAD);
+	if (ra->cfg->exit_idle_ms == 0)
+		return errbuf_set(err, errlen, "--exit-idle-time %s: must be "
+		    "more than 0", v);
+	return 0;
+}
+
+/* --keepalive off | IDLE[,INTVL[,CNT]]. */
+static int
+opt_keepalive(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+	char kerr[ADDR_ERR_MAX];
+
+	if (keepalive_parse(v, &ra->cfg->keepalive, kerr, sizeof(kerr)) == -1)
+		return errbuf_set(err, errlen, "--keepalive %s: %s", v, kerr);
+	return 0;
+}
+
 /* --discard, echo only. */
 static int
 opt_discard(const char *v, void *ctx, char *err, size_t errlen)
@@ -326,6 +387,9 @@ parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
 			return -1;
 	}
 	cfg->nlisten = nlisten;
+	if (cfg->exit_idle_ms > 0 && cfg->listen[0].kind == ADDR_STDIO)
+		return log_fail("--exit-idle-time does not apply to stdio: the "
+		    "relay ends with its one connection");
 	for (int i = nlisten; !echo && i < argc; i++) {
 		struct addr *t = &cfg->targets[cfg->ntargets++];
 
@@ -360,6 +424,10 @@ parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
 		cfg->connect_timeout_ms = fl->connect_ms;
 	if (fl->idle_ms != -1)
 		cfg->idle_timeout_ms = fl->idle_ms;
+	if (cfg->max_conns_per_peer > cfg->max_conns)
+		return log_fail("--max-conns-per-peer %d: more than the %d "
+		    "connections allowed in all (--max-conns); it would never "
+		    "apply", cfg->max_conns_per_peer, cfg->max_conns);
 	return 0;
 }
 
@@ -384,6 +452,10 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		    DURATION_BAD },
 		{ "drain-timeout", 'd', OPT_DURATION, 0, 0,
 		    &cfg->drain_timeout_ms, NULL, DURATION_BAD },
+		{ "no-wait-target", 0, OPT_FUNC, 0, 0, NULL, opt_no_wait,
+		    NULL },
+		{ "exit-idle-time", 0, OPT_FUNC_ARG, 0, 0, NULL,
+		    opt_exit_idle, NULL },
 		{ "mode", 0, OPT_STR, 0, 0, &fl->mode, NULL, NULL },
 		{ "owner", 0, OPT_STR, 0, 0, &fl->user, NULL, NULL },
 		{ "group", 0, OPT_STR, 0, 0, &fl->group, NULL, NULL },
@@ -399,6 +471,10 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		    "not a number of microseconds from 1 to 1000" },
 		{ "discard", 0, OPT_FUNC, 0, 0, NULL, opt_discard, NULL },
 		{ "balance", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_balance, NULL },
+		{ "keepalive", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_keepalive, NULL },
+		{ "max-conns-per-peer", 0, OPT_INT, 1, 1000000,
+		    &cfg->max_conns_per_peer, NULL,
+		    "not a number from 1 to 1000000" },
 		{ "quiet", 'q', OPT_FLAG, 0, 0, &ra.quiet, NULL, NULL },
 		{ "verbose", 'v', OPT_COUNT, 0, 0, &ra.verbose, NULL, NULL },
 		{ "help", 'h', OPT_HELP, 0, 0, NULL, NULL, NULL },

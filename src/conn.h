@@ -1,108 +1,105 @@
 /*
- * conn: one relayed connection, from accept to close, and the server state
- * it shares with relay.c. Internal to the relay: relay.h is the API.
+ * conn: one relayed connection, from accept to close. The owner (relay.c)
+ * passes in an environment (loop, settings, targets, buffers, counters)
+ * and hooks; conn never calls up into its owner's module.
  *
  * Life of a connection: accept -> dial a target (connect in progress,
- * with a deadline; on failure the next target) -> relay both flows -> each
+ * with a deadline; on failure the next target; when none answers and one
+ * is not there yet, wait: rounds over the targets with back-off, up to the
+ * connect timeout, the client unread meanwhile) -> relay both flows -> each
  * flow, at its source's EOF, drains and shuts its sink for writing -> both
- * done: close. Errors close both sides at once. One teardown path,
- * conn_close(), copes with a connection in any state; memory is freed after
- * the loop pass so events still queued for it are harmless.
+ * done: close. An error on one side aborts the other (see end.h), so a
+ * reset is passed on as a reset, never as a clean end of stream. One
+ * teardown path copes with a connection in any state; memory is freed
+ * after the loop pass so events still queued for it are harmless.
+ *
+ * How each kind of end is passed on:
+ *   both flows done (EOF each way, all delivered): close, the peers saw FIN;
+ *   a side reset or failed: the other side is aborted;
+ *   drain timeout: both sides aborted (the relay cut the stream);
+ *   idle timeout: closed if the relay held no byte (none is lost), else
+ *   both sides aborted;
+ *   no target reachable after accept, or none there by the end of a
+ *   wait: the client is aborted;
+ *   refused (allow list, per-peer limit, PROXY header): closed.
  */
 #ifndef SB_CONN_H
 #define SB_CONN_H
 
-#include <sys/types.h>
-
 #include <stdint.h>
 
 #include "dial.h"
+#include "keepalive.h"
 #include "listener.h"
 #include "loop.h"
-#include "proxy.h"
+#include "peerlimit.h"
 #include "pump.h"
-#include "relay.h"
 #include "stats.h"
 #include "upstream.h"
 
-#define SIDE_DOWN	0	/* the accepted connection */
-#define SIDE_UP		1	/* the target */
 #define PROXY_WAIT_MS	3000	/* accept-proxy: the header's deadline */
 
-struct side {
-	int		 rfd;
-	int		 wfd;		/* == rfd for sockets */
-	struct loop_io	 rio;
-	struct loop_io	 wio;		/* used only when wfd != rfd */
+struct conn;
+
+/* What a connection asks of its owner. */
+struct conn_hooks {
+	/* A connection closed (it has left the list). */
+	void	(*closed)(void *owner);
+	/* Out of fds (err) while connecting: pause accepting. */
+	void	(*pause)(void *owner, int err, const char *where);
+	/* The same, and free the fd kept in reserve for this moment.
+	 * Returns 1 if one was freed (try again), 0 if none was held. */
+	int	(*spend_reserve)(void *owner, int err, const char *where);
 };
 
-struct conn {
-	struct relay	*r;
-	uint64_t	 id;
-	struct side	 side[2];
-	struct flow	 flow[2];	/* flow[i]: from side[i] to side[!i] */
-	int		 connecting;
-	int		 dead;
-	int		 target;	/* index into r->target, -1: none yet */
-	uint32_t	 tried;		/* targets tried, a bit each */
-	pid_t		 child;
-	uint64_t	 t_start;
-	uint64_t	 t_attempt;	/* this connect attempt began */
-	uint64_t	 t_active;
-	struct loop_timer timer;	/* connect deadline, retry, idle */
-	struct conn	*prev, *next;
-	char		 peer[160];
-	const struct listener *ls;	/* accepted on; NULL: stdio */
-	int		 awaiting_proxy;	/* accept-proxy: no header yet */
-	unsigned char	*ph_buf;	/* the header so far, while awaited */
-	size_t		 ph_len;
-	struct proxy_hdr proxy;		/* what the header said */
-	int		 have_proxy;
-};
-
-struct relay {
-	const struct relay_cfg *cfg;
+struct conn_env {
+	/* Set by the owner. */
 	struct loop	*loop;
-	struct listener	 ls[RELAY_MAX_LISTEN * 2];
-	int		 nls;
-	struct dial_target target[UPSTREAM_MAX];
-	int		 ntargets;
-	struct upstream	 up;
-	int		 echo;
-	struct pump_pool pool;
-	struct conn	*conns;
-	struct conn	*dead;
+	const struct dial_target *target;
+	struct upstream	*up;		/* up->n targets; none: echo */
+	struct pump_pool *pool;
+	struct stats	*st;
+	int		 connect_timeout_ms;
+	int		 wait_target;	/* hold clients while no target is there */
+	int		 idle_timeout_ms;	/* 0: none */
+	struct keepalive keepalive;	/* on every TCP side */
+	struct peerlimit *perpeer;	/* per-peer limit; NULL: none */
+	int		 echo;		/* no target: send back (or discard) */
+	int		 discard;
+	int		 stdio_target;	/* the target is stdin and stdout */
+	int		 single;	/* one connection: its failure is ours */
+	const struct conn_hooks *hooks;
+	void		*owner;
+	/* Kept by conn.c. */
+	struct conn	*conns;		/* open */
+	struct conn	*dead;		/* closed, freed after the loop pass */
 	int		 nconns;
 	uint64_t	 next_id;
-	int		 draining;
-	int		 backoff_ms;	/* > 0: accepting paused after EMFILE */
-	int		 single;	/* stdio on one side: one connection */
-	int		 stdio_target;
-	int		 status;
-	struct loop_timer backoff;
-	struct loop_timer drain;
-	struct stats	 st;		/* counters, for --stats */
-	struct listener	 stats_ls;
-	int		 backoff_next;
-	int		 reserve_fd;	/* spare fd for the dial after accept */
+	int		 failed;	/* single: could not reach its target */
+	uint64_t	 rng;		/* the back-off's jitter */
 };
 
+/* Prepare env's list (after the owner filled its part). */
+void		 conn_env_init(struct conn_env *);
 
 /* A connection accepted on side down (rfd, wfd: the same socket, or stdin
  * and stdout) from listener via (NULL for stdio). Returns it, or NULL
  * when it was refused or failed at once (then it is closed). */
-struct conn	*conn_new(struct relay *, int rfd, int wfd,
+struct conn	*conn_new(struct conn_env *, int rfd, int wfd,
 		    const struct listener *via);
-/* Close c (both sides, at once); why is logged with -v unless NULL. */
-void		 conn_close(struct conn *, const char *why);
-/* Free connections closed during a loop pass (a loop_after hook). */
-void		 conn_reap(struct loop *, void *relay);
-/* Make stdin and stdout nonblocking; restored when they are closed. */
-void		 conn_stdio_prepare(void);
 
-/* relay.c: a connection closed; accept again or stop. */
-void		 relay_conn_closed(struct relay *);
-/* relay.c: out of fds (err); pause accepting for a while. */
-void		 relay_pause_accept(struct relay *, int err, const char *where);
+/* Close every open connection; abort: cut them off (see above), else
+ * close quietly (at exit). why is logged with -v unless NULL. */
+void		 conn_close_all(struct conn_env *, const char *why, int abort);
+
+/* Free connections closed during a loop pass (a loop_after hook; arg is
+ * the env). */
+void		 conn_reap(struct loop *, void *env);
+
+/* Bytes relayed so far by c: from down to up, and from up to down. */
+void		 conn_bytes(const struct conn *c, uint64_t *up, uint64_t *down);
+/* The same, summed over env's open connections. */
+void		 conn_env_bytes(const struct conn_env *, uint64_t *up,
+		    uint64_t *down);
 
 #endif

@@ -34,27 +34,12 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "verdict.h"
 #include "sockinfo.h"
 #include "sys.h"
 
 #define SUN_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 #define PROBE_MS	2000
-
-/* What the checks learned, for the verdict. */
-struct facts {
-	int	 too_long;
-	char	 bad_dir[PATH_MAX];	/* missing or not searchable */
-	int	 bad_dir_errno;
-	int	 exists, is_sock, may_connect;
-	int	 listening;
-	char	 owner[128];		/* "pid 12, postgres" */
-	char	 alt[PATH_MAX];		/* a listening socket of that name */
-	char	 tcp[128];		/* "tcp:localhost:5432" that answers */
-	int	 tcp_is_pg;
-	int	 orphan;		/* listener alive, file removed */
-	pid_t	 ns_pid;		/* listener in another mount ns */
-	char	 shared_fs[32];		/* fuse, 9p, nfs ... */
-};
 
 static void	add(struct diag *, enum diag_mark, const char *, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
@@ -74,55 +59,6 @@ add(struct diag *d, enum diag_mark mark, const char *topic, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(c->text, sizeof(c->text), fmt, ap);
 	va_end(ap);
-}
-
-const char *
-diag_errno_name(int e)
-{
-	const char *s = sys_strerrorname(e);
-
-	return s != NULL ? s : "E?";
-}
-
-const char *
-diag_errno_meaning(int e)
-{
-	switch (e) {
-	case ENOENT:
-		return "no socket file at this path: the server is not "
-		    "running, or it puts its socket in another directory";
-	case ECONNREFUSED:
-		return "nothing accepts connections here: for a socket file, "
-		    "the file exists but no process listens on it (stale); "
-		    "for tcp, no server on that port";
-	case EACCES:
-	case EPERM:
-		return "permission denied: connecting needs write permission "
-		    "on the socket file and search permission on every "
-		    "directory above it";
-	case EAGAIN:
-		return "the server's listen backlog is full: it is alive but "
-		    "not accepting fast enough";
-	case ENOTSOCK:
-		return "the path is not a socket";
-	case ENAMETOOLONG:
-		return "the path is longer than the 107 bytes a unix socket "
-		    "address holds";
-	case ETIMEDOUT:
-		return "no answer in time: a firewall drops packets, or the "
-		    "server is stuck";
-	case EPROTOTYPE:
-		return "the socket is not a stream socket (datagram?)";
-	case ENOTDIR:
-		return "a component of the path is not a directory";
-	case ECONNRESET:
-		return "the server closed the connection at once";
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-		return "no route to that host";
-	default:
-		return strerror(e);
-	}
 }
 
 /* "drwxr-x--- postgres:postgres" for st. */
@@ -271,7 +207,7 @@ listener_of(const char *name, char *owner, size_t len)
 
 /* Every directory above path exists and is searchable. */
 static void
-check_dirs(const char *path, struct diag *d, struct facts *f)
+check_dirs(const char *path, struct diag *d, struct verdict_facts *f)
 {
 	char dir[PATH_MAX], mo[96], last[PATH_MAX] = "/";
 	struct stat st;
@@ -316,7 +252,7 @@ check_dirs(const char *path, struct diag *d, struct facts *f)
 }
 
 static void
-check_file(const char *path, struct diag *d, struct facts *f)
+check_file(const char *path, struct diag *d, struct verdict_facts *f)
 {
 	char mo[96], who[160];
 	struct stat st;
@@ -383,7 +319,7 @@ ns_link(const char *pid, const char *ns, char *buf, size_t len)
  * network namespace's socket table is read once, through one of its pids.
  */
 static void
-check_namespaces(const char *path, struct diag *d, struct facts *f)
+check_namespaces(const char *path, struct diag *d, struct verdict_facts *f)
 {
 	char self[64], nets[64][64], link[64], file[300], pid[32];
 	struct sockinfo_owner o;
@@ -430,7 +366,7 @@ struct alt_scan {
 	const char	*base;
 	const char	*path;
 	struct diag	*d;
-	struct facts	*f;
+	struct verdict_facts	*f;
 	int		 seen;
 };
 
@@ -463,7 +399,7 @@ same_file(const char *a, const char *b)
 }
 
 static void
-check_alternatives(const char *path, struct diag *d, struct facts *f)
+check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
 {
 	static const char *const dirs[] = { "/tmp", "/run", "/var/run",
 	    "/run/postgresql", "/var/run/postgresql" };
@@ -504,7 +440,7 @@ check_alternatives(const char *path, struct diag *d, struct facts *f)
 
 /* A tcp server on loopback at port: does it answer, is it PostgreSQL? */
 static void
-check_tcp_port(unsigned int port, int pg, struct diag *d, struct facts *f)
+check_tcp_port(unsigned int port, int pg, struct diag *d, struct verdict_facts *f)
 {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
@@ -528,7 +464,7 @@ check_tcp_port(unsigned int port, int pg, struct diag *d, struct facts *f)
 	if (e != 0) {
 		f->tcp[0] = '\0';
 		add(d, DIAG_NOTE, "tcp", "nothing answers on localhost tcp port "
-		    "%u (%s)", port, diag_errno_name(e));
+		    "%u (%s)", port, verdict_errno_name(e));
 		return;
 	}
 	if (!pg) {
@@ -550,7 +486,7 @@ check_tcp_port(unsigned int port, int pg, struct diag *d, struct facts *f)
 /* Filesystems that may be shared from another kernel. Needs statfs's
  * f_type (Linux); elsewhere this check is not made. */
 static void
-check_fs(const char *path, struct diag *d, struct facts *f)
+check_fs(const char *path, struct diag *d, struct verdict_facts *f)
 {
 #ifndef DIAG_HAVE_FTYPE
 	(void)path;
@@ -595,110 +531,6 @@ check_fs(const char *path, struct diag *d, struct facts *f)
 #endif
 }
 
-static void
-verdict(const struct diag_target *t, struct diag *d, const struct facts *f)
-{
-	const char *p = t->path;
-	char *v = d->verdict;
-	size_t vl = sizeof(d->verdict);
-	char alt_dir[PATH_MAX];
-
-	if (d->connect_ok) {
-		snprintf(v, vl, "A server accepts connections at %s%s%s%s. If "
-		    "your client still fails, check that it uses this path "
-		    "(libpq: -h with the directory, -p with the port).", p,
-		    f->owner[0] ? " (" : "", f->owner, f->owner[0] ? ")" : "");
-		return;
-	}
-	if (f->too_long) {
-		snprintf(v, vl, "The path is %zu bytes; a unix socket address "
-		    "holds %zu. Use a shorter directory, or a symlink to it.",
-		    strlen(p), SUN_MAX);
-		return;
-	}
-	if (f->bad_dir[0] != '\0' && f->bad_dir_errno == EACCES) {
-		snprintf(v, vl, "You cannot reach %s: directory %s is not "
-		    "searchable for you. Run the client as a user with access "
-		    "(e.g. in the server's group), or have the server put its "
-		    "socket in a directory you can reach.", p, f->bad_dir);
-		return;
-	}
-	if (f->exists && f->is_sock && f->listening && !f->may_connect) {
-		snprintf(v, vl, "%s exists and a server listens, but you may not "
-		    "connect: run the client as a permitted user, or widen the "
-		    "socket's mode (for sockbridge: mode=0660 and group=).", p);
-		return;
-	}
-	if (f->orphan) {
-		snprintf(v, vl, "The server (%s) still listens, but its socket "
-		    "file %s was removed, so no client can reach it. Restart "
-		    "the server to recreate the file, and find what deletes it "
-		    "(systemd-tmpfiles cleaning /tmp, a cleanup job). Keep "
-		    "sockets in /run or a directory of their own.", f->owner, p);
-		return;
-	}
-	if (f->ns_pid > 0) {
-		snprintf(v, vl, "A process (pid %d) listens on %s inside another "
-		    "mount namespace (a container?): the file you see is not "
-		    "its socket. Reach it through its root: `sockbridge relay "
-		    "unix:%s unix:/proc/%d/root%s`.", (int)f->ns_pid, p, p,
-		    (int)f->ns_pid, p);
-		return;
-	}
-	if (f->shared_fs[0] != '\0' && f->exists && !f->listening) {
-		snprintf(v, vl, "%s lives on a %s filesystem: a socket file "
-		    "shared across a VM boundary cannot work, because the kernel, "
-		    "not the file, carries the bytes. Run sockbridge on the "
-		    "server's side and cross over tcp or a pipe, e.g. `sockbridge "
-		    "relay unix:%s 'exec:docker exec -i CONTAINER sockbridge relay "
-		    "- unix:%s'`.", p, f->shared_fs, p, p);
-		return;
-	}
-	if (f->alt[0] != '\0') {
-		char *s;
-
-		snprintf(alt_dir, sizeof(alt_dir), "%s", f->alt);
-		if ((s = strrchr(alt_dir, '/')) != NULL && s != alt_dir)
-			*s = '\0';
-		snprintf(v, vl, "Nothing listens at %s, but a server listens at "
-		    "%s. Point the client there (libpq: -h %s; Rails: host: %s "
-		    "in config/database.yml), or run `sockbridge relay unix:%s "
-		    "unix:%s`.", p, f->alt, alt_dir, alt_dir, p, f->alt);
-		return;
-	}
-	if (f->tcp[0] != '\0' && (f->tcp_is_pg || !t->pg)) {
-		snprintf(v, vl, "Nothing listens at %s. %s answers on %s. Connect "
-		    "over tcp instead (libpq: -h localhost; Rails: host: "
-		    "localhost in config/database.yml), or run `sockbridge "
-		    "relay unix:%s %s` to give the client its socket file.", p,
-		    f->tcp_is_pg ? "A PostgreSQL server" : "A server", f->tcp,
-		    p, f->tcp);
-		return;
-	}
-	if (f->exists && f->is_sock && !f->listening) {
-		snprintf(v, vl, "%s is stale: the file exists but nothing listens "
-		    "(the server stopped or crashed without removing it). Start "
-		    "the server; sockbridge replaces stale files itself, others "
-		    "may need `rm %s` first.", p, p);
-		return;
-	}
-	if (f->exists && !f->is_sock) {
-		snprintf(v, vl, "%s is not a socket. Something else created a "
-		    "file there; the server cannot bind its socket until it is "
-		    "moved away.", p);
-		return;
-	}
-	if (f->bad_dir[0] != '\0') {
-		snprintf(v, vl, "Directory %s does not exist, so no server has "
-		    "its socket there. Check where the server puts it (for "
-		    "PostgreSQL: SHOW unix_socket_directories).", f->bad_dir);
-		return;
-	}
-	snprintf(v, vl, "Nothing listens at %s and no server of that name was "
-	    "found on this machine. Start the server, or check where it puts "
-	    "its socket (for PostgreSQL: SHOW unix_socket_directories).", p);
-}
-
 /* A PostgreSQL server is expected behind fd: does it answer like one? */
 static void
 check_protocol(struct diag *d, int fd)
@@ -714,7 +546,7 @@ check_protocol(struct diag *d, int fd)
 }
 
 static void
-run_unix(const struct diag_target *t, struct diag *d, struct facts *f)
+run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
 	const char *p = t->path;
 	struct sockaddr_un sun;
@@ -763,8 +595,8 @@ run_unix(const struct diag_target *t, struct diag *d, struct facts *f)
 	if (e == 0)
 		add(d, DIAG_OK, "connect", "connect() succeeded");
 	else
-		add(d, DIAG_PROBLEM, "connect", "%s: %s", diag_errno_name(e),
-		    diag_errno_meaning(e));
+		add(d, DIAG_PROBLEM, "connect", "%s: %s", verdict_errno_name(e),
+		    verdict_errno_meaning(e));
 	check_fs(p, d, f);
 	if (!d->connect_ok) {
 		check_namespaces(p, d, f);
@@ -772,11 +604,12 @@ run_unix(const struct diag_target *t, struct diag *d, struct facts *f)
 		if (t->pg_port > 0)
 			check_tcp_port(t->pg_port, t->pg, d, f);
 	}
-	verdict(t, d, f);
+	verdict_write(t->path, t->pg, d->connect_ok, f, d->verdict,
+	    sizeof(d->verdict));
 }
 
 static void
-run_abstract(const struct diag_target *t, struct diag *d, struct facts *f)
+run_abstract(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
 	char name[300];
 	struct sockaddr_un sun;
@@ -800,8 +633,8 @@ run_abstract(const struct diag_target *t, struct diag *d, struct facts *f)
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
 	add(d, e ? DIAG_PROBLEM : DIAG_OK, "connect", "%s%s%s", e ?
-	    diag_errno_name(e) : "connect() succeeded", e ? ": " : "",
-	    e ? diag_errno_meaning(e) : "");
+	    verdict_errno_name(e) : "connect() succeeded", e ? ": " : "",
+	    e ? verdict_errno_meaning(e) : "");
 	snprintf(d->verdict, sizeof(d->verdict), e == 0 ? "A server accepts "
 	    "connections at unix:%s (%s)." : "Nothing listens at unix:%s%s. "
 	    "Abstract sockets belong to a network namespace: a server in a "
@@ -811,7 +644,7 @@ run_abstract(const struct diag_target *t, struct diag *d, struct facts *f)
 }
 
 static void
-run_tcp(const struct diag_target *t, struct diag *d, struct facts *f)
+run_tcp(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
@@ -841,9 +674,9 @@ run_tcp(const struct diag_target *t, struct diag *d, struct facts *f)
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
 	if (e != 0) {
-		add(d, DIAG_PROBLEM, "connect", "%s: %s", diag_errno_name(e),
+		add(d, DIAG_PROBLEM, "connect", "%s: %s", verdict_errno_name(e),
 		    e == ECONNREFUSED ? "no server listens on that port" :
-		    diag_errno_meaning(e));
+		    verdict_errno_meaning(e));
 		snprintf(d->verdict, sizeof(d->verdict), "Nothing accepts "
 		    "connections on tcp:%s%s%s:%u. Start the server, or check the "
 		    "port it listens on (ss -ltnp).", strchr(t->host, ':') ? "[" :
@@ -861,7 +694,7 @@ run_tcp(const struct diag_target *t, struct diag *d, struct facts *f)
 void
 diag_run(const struct diag_target *t, struct diag *d)
 {
-	struct facts f;
+	struct verdict_facts f;
 
 	memset(d, 0, sizeof(*d));
 	memset(&f, 0, sizeof(f));

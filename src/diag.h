@@ -50,8 +50,4 @@ struct diag {
 /* Run every check on t into d. */
 void	diag_run(const struct diag_target *t, struct diag *d);
 
-/* "ENOENT", and what it means for a connect in plain words. */
-const char *diag_errno_name(int e);
-const char *diag_errno_meaning(int e);
-
 #endif

@@ -29,18 +29,14 @@ dial_prepare(struct dial_target *t, const struct addr *a, char *err,
 	if (a->opt.bind[0] != '\0') {
 		struct addr b;
 		char berr[ADDR_ERR_MAX];
-		char spec[ADDR_HOST_MAX + 16];
 
 		/* bind=HOST or bind=HOST:PORT, as socat takes it. */
-		snprintf(spec, sizeof(spec), "tcp:%s%s", a->opt.bind,
-		    strchr(a->opt.bind, ':') ? "" : ":0");
-		if (addr_parse(&b, spec, berr, sizeof(berr)) == -1 ||
-		    net_sockaddr(&b, 1, &t->bind_sa, err, errlen) == -1) {
-			if (b.kind == ADDR_NONE)
-				snprintf(err, errlen, "bind=%s: %s", a->opt.bind,
-				    berr);
+		if (addr_parse_hostport(&b, a->opt.bind, berr, sizeof(berr)) == -1) {
+			snprintf(err, errlen, "bind=%s: %s", a->opt.bind, berr);
 			return -1;
 		}
+		if (net_sockaddr(&b, 1, &t->bind_sa, err, errlen) == -1)
+			return -1;
 		t->has_bind = 1;
 	}
 	/* The resolved address names the target in logs. */

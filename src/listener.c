@@ -1,23 +1,22 @@
 /*
  * listener: see listener.h.
  */
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <netinet/in.h>
-
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "errbuf.h"
 #include "listener.h"
 #include "net.h"
@@ -29,42 +28,6 @@ listener_init(struct listener *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
-}
-
-int
-listener_uid(const char *name, uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw;
-	long n;
-
-	if ((pw = getpwnam(name)) != NULL) {
-		*uid = pw->pw_uid;
-		if (gid != NULL)
-			*gid = pw->pw_gid;
-		return 0;
-	}
-	if (addr_parse_int(name, 0, INT_MAX, &n) == -1)
-		return -1;
-	*uid = (uid_t)n;
-	if (gid != NULL)
-		*gid = (gid_t)-1;
-	return 0;
-}
-
-int
-listener_gid(const char *name, gid_t *gid)
-{
-	struct group *gr;
-	long n;
-
-	if ((gr = getgrnam(name)) != NULL) {
-		*gid = gr->gr_gid;
-		return 0;
-	}
-	if (addr_parse_int(name, 0, INT_MAX, &n) == -1)
-		return -1;
-	*gid = (gid_t)n;
-	return 0;
 }
 
 /*
@@ -96,8 +59,98 @@ describe_owner(int fd, const char *path, char *buf, size_t len)
 		    "the process)", inode);
 }
 
+/* How long a start waits for another sockbridge to finish with the
+ * directory (binding takes a few milliseconds), and a stop. Past that it
+ * goes on without the lock: any local user can lock /tmp. */
+#define LISTENER_LOCK_MS	2000
+#define LISTENER_UNLOCK_MS	500
+
 /*
- * Make the way clear for binding a socket file at a->path.
+ * Lock the directory that holds path: flock on the directory itself, so
+ * that sockbridge processes starting or stopping in it take turns at
+ * judging, removing and binding socket files. Without it, two starts that
+ * both find the same stale file can each remove the other's new one, and
+ * one of them serves a file nobody can reach. Waits up to wait_ms.
+ * Returns the locked directory's fd (closing it unlocks), -1 if the
+ * directory cannot be locked (not readable by us, or a file system
+ * without flock), or -2 if another process held the lock all that time.
+ * Either way the caller goes on unlocked: the lock only makes the checks
+ * that follow airtight among sockbridge processes.
+ */
+static int
+dir_lock(const char *path, int wait_ms)
+{
+	char dir[ADDR_PATH_MAX];
+	struct timespec now, end, nap = { 0, 2 * 1000 * 1000 };
+	const char *slash;
+	int fd;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += wait_ms / 1000;
+	end.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec &&
+		    now.tv_nsec >= end.tv_nsec)) {
+			close(fd);
+			return -2;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return fd;
+}
+
+/* Add a warning to l->note, which the relay logs. */
+static void __attribute__((format(printf, 2, 3)))
+note_add(struct listener *l, const char *fmt, ...)
+{
+	size_t n = strlen(l->note);
+	va_list ap;
+
+	if (n > 0 && n + 2 < sizeof(l->note)) {
+		l->note[n++] = ';';
+		l->note[n++] = ' ';
+	}
+	va_start(ap, fmt);
+	vsnprintf(l->note + n, sizeof(l->note) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* " (pid 12, postgres)" for the process holding socket inode sock. */
+static void
+describe_sock(unsigned long sock, char *buf, size_t len)
+{
+	struct sockinfo_owner o;
+
+	if (sockinfo_owner(sock, &o) == 0)
+		snprintf(buf, len, " (pid %d, %s)", (int)o.pid, o.comm);
+	else
+		snprintf(buf, len, " (socket inode %lu; run as root to see "
+		    "the process)", sock);
+}
+
+/*
+ * Make the way clear for binding a socket file at a->path. A connect
+ * that is refused does not make a file stale: a server may have bound it
+ * and not called listen() yet. The kernel is asked whether any socket is
+ * still bound to the file; only if none is (or, where the kernel cannot
+ * say, as before) is the file removed.
  * Returns 0 (nothing there, or a stale socket removed, with l->note set)
  * or -1 with err (not a socket, a live server, cannot tell).
  */
@@ -105,8 +158,9 @@ static int
 clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 {
 	struct net_sa sa;
-	struct stat st;
+	struct stat st, now;
 	char owner[128];
+	unsigned long sock = 0;
 	int fd, rc;
 
 	if (lstat(a->path, &st) == -1) {
@@ -146,11 +200,23 @@ clear_path(const struct addr *a, struct listener *l, char *err, size_t errlen)
 		return errbuf_set(err, errlen, "unix:%s: cannot tell whether a "
 		    "server listens on it: %s", a->path, strerror(rc));
 	}
+	/* Refused. Bound but not listening yet, or really stale? Where the
+	 * kernel cannot tell (rc < 0), a refusal counts as stale. */
+	if (sockinfo_file_bound(st.st_dev, st.st_ino, &sock) == 1) {
+		describe_sock(sock, owner, sizeof(owner));
+		return errbuf_set(err, errlen, "unix:%s: a server%s has bound it "
+		    "and is not listening yet; not replacing it", a->path, owner);
+	}
+	/* Remove the very file judged stale, not one swapped in since. */
+	if (lstat(a->path, &now) == 0 && (now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino))
+		return errbuf_set(err, errlen, "unix:%s: replaced by someone else "
+		    "while being checked; not touching it", a->path);
 	if (unlink(a->path) == -1 && errno != ENOENT)
 		return errbuf_set(err, errlen, "unix:%s: remove stale socket file: %s",
 		    a->path, strerror(errno));
-	snprintf(l->note, sizeof(l->note), "unix:%s: replaced a stale socket "
-	    "file (nothing was listening)", a->path);
+	note_add(l, "unix:%s: replaced a stale socket file (nothing was "
+	    "listening)", a->path);
 	return 0;
 }
 
@@ -172,26 +238,122 @@ bind_error(const char *path, int e, char *err, size_t errlen)
 	if (e == EACCES)
 		return errbuf_set(err, errlen, "bind unix:%s: %s (cannot create "
 		    "files in %s)", path, strerror(e), dir);
+	if (e == EADDRINUSE)
+		return errbuf_set(err, errlen, "bind unix:%s: %s (another process "
+		    "created it meanwhile); not replacing it", path, strerror(e));
 	return errbuf_set(err, errlen, "bind unix:%s: %s", path, strerror(e));
 }
 
+/*
+ * Record which file our socket l->fd is bound to, for fix_file and for
+ * removal on close. The kernel says (sock_diag); where it cannot, lstat
+ * of the path right after bind() is the best guess. Returns 1 if the
+ * kernel said, 0 if guessed, -1 with err.
+ */
 static int
-open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
+record_file(const struct addr *a, struct listener *l, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	int rc;
+
+	if ((rc = sockinfo_sock_file(l->fd, &l->dev, &l->ino)) == 0) {
+		/* The kernel gives 32 bits of the inode number; take the rest
+		 * from the path only if it names that very file. */
+		if (lstat(a->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    st.st_dev == l->dev &&
+		    (unsigned int)st.st_ino == (unsigned int)l->ino)
+			l->ino = st.st_ino;
+		return 1;
+	}
+	if (rc != -ENOSYS)
+		return errbuf_set(err, errlen, "unix:%s: which file is our socket "
+		    "bound to: %s", a->path, strerror(-rc));
+	if (lstat(a->path, &st) == -1)
+		return errbuf_set(err, errlen, "unix:%s: %s", a->path,
+		    strerror(errno));
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * Give the socket file we bound its owner and the mode bits a umask
+ * cannot (setuid, setgid, sticky), through an O_PATH descriptor of the
+ * file, never by path: chmod and chown by path follow whatever a writer
+ * of the directory swapped in meanwhile, such as a symlink to a file of
+ * root's. The descriptor must be the very file our socket is bound to
+ * (l->dev, l->ino), a socket, and ours. fchmod and fchown on the socket
+ * fd do not help: on Linux they succeed but change the socket's own inode
+ * (sockfs), not the file. Returns 0 or -1 with err.
+ */
+static int
+fix_file(const struct addr *a, struct listener *l, uid_t uid, gid_t gid,
+    char *err, size_t errlen)
+{
+	const struct addr_opts *o = &a->opt;
+	int special = o->mode != -1 && (o->mode & ~0777) != 0;
+
+	if (uid == (uid_t)-1 && gid == (gid_t)-1 && !special)
+		return 0;
+#if defined(O_PATH) && defined(AT_EMPTY_PATH)
+	char proc[64];
+	struct stat st;
+	int pfd;
+
+	if ((pfd = open(a->path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return errbuf_set(err, errlen, "unix:%s: %s (gone while starting)",
+		    a->path, strerror(errno));
+	if (fstat(pfd, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_dev != l->dev || st.st_ino != l->ino ||
+	    st.st_uid != geteuid()) {
+		close(pfd);
+		l->owns_file = 0;
+		return errbuf_set(err, errlen, "unix:%s: replaced by someone else "
+		    "while starting; not touching it", a->path);
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    fchownat(pfd, "", uid, gid, AT_EMPTY_PATH) == -1) {
+		close(pfd);
+		return errbuf_set(err, errlen, "chown unix:%s to %s%s%s: %s",
+		    a->path, o->user, o->group[0] ? ":" : "", o->group,
+		    strerror(errno));
+	}
+	/* chmod through the descriptor's /proc link reaches the inode we
+	 * hold, whatever the path names now; chown cleared setgid, so the
+	 * mode comes second. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	if (special && chmod(proc, (mode_t)o->mode) == -1) {
+		int e = errno;
+
+		close(pfd);
+		return errbuf_set(err, errlen, "chmod unix:%s: %s%s", a->path,
+		    strerror(e), e == ENOENT ? " (/proc is not mounted)" : "");
+	}
+	close(pfd);
+	return 0;
+#else
+	(void)l;
+	return errbuf_set(err, errlen, "unix:%s: user=, group= and mode bits "
+	    "above 0777 need O_PATH, which this system lacks", a->path);
+#endif
+}
+
+/*
+ * Bind and listen on a unix address: clear the path, bind born with the
+ * asked permission bits (umask), fix owner and special bits through the
+ * file's descriptor, listen. Returns 0 or -1 with err.
+ */
+static int
+bind_unix(const struct addr *a, struct listener *l, int backlog, uid_t uid,
+    gid_t gid, char *err, size_t errlen)
 {
 	const struct addr_opts *o = &a->opt;
 	struct net_sa sa;
 	struct stat st;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
 	mode_t old_umask = 0;
 	int rc, e;
 
-	if (o->user[0] != '\0' && listener_uid(o->user, &uid, NULL) == -1)
-		return errbuf_set(err, errlen, "unix:%s: user=%s: no such user",
-		    a->path, o->user);
-	if (o->group[0] != '\0' && listener_gid(o->group, &gid) == -1)
-		return errbuf_set(err, errlen, "unix:%s: group=%s: no such group",
-		    a->path, o->group);
 	if (a->kind == ADDR_UNIX && clear_path(a, l, err, errlen) == -1)
 		return -1;
 	if (net_sockaddr(a, 1, &sa, err, errlen) == -1)
@@ -204,7 +366,8 @@ open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
 	l->family = AF_UNIX;
 
 	/* The file is created with 0777 & ~umask: set the umask so it is
-	 * born with the asked mode, never wider. */
+	 * born with the asked mode, never wider. bind() never follows a
+	 * symlink at the path: anything there makes it fail. */
 	if (o->mode != -1)
 		old_umask = umask((mode_t)(~o->mode & 0777));
 	rc = bind(l->fd, (struct sockaddr *)&sa.ss, sa.len);
@@ -218,30 +381,62 @@ open_unix(const struct addr *a, struct listener *l, char *err, size_t errlen)
 		return bind_error(a->path, e, err, errlen);
 	}
 	if (a->kind == ADDR_UNIX) {
-		l->owns_file = (o->unlink_close != 0);
 		snprintf(l->path, sizeof(l->path), "%s", a->path);
-		if (lstat(a->path, &st) == 0) {
-			l->dev = st.st_dev;
-			l->ino = st.st_ino;
-		}
+		if (record_file(a, l, err, errlen) == -1)
+			return -1;
+		l->owns_file = (o->unlink_close != 0);
 		/* Owner and mode before listen(): until then a connect is
 		 * refused, so no peer gets in under the wrong owner. */
-		if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
-		    fchownat(AT_FDCWD, a->path, uid, gid,
-		    AT_SYMLINK_NOFOLLOW) == -1)
-			return errbuf_set(err, errlen, "chown unix:%s to %s%s%s: %s",
-			    a->path, o->user, o->group[0] ? ":" : "", o->group,
-			    strerror(errno));
-		if (o->mode != -1 && (o->mode & ~0777) != 0 &&
-		    fchmodat(AT_FDCWD, a->path, (mode_t)o->mode, 0) == -1)
-			return errbuf_set(err, errlen, "chmod unix:%s: %s", a->path,
-			    strerror(errno));
+		if (fix_file(a, l, uid, gid, err, errlen) == -1)
+			return -1;
+	}
+	if (listen(l->fd, backlog) == -1)
+		return errbuf_set(err, errlen, "listen unix:%s%s: %s",
+		    a->kind == ADDR_ABSTRACT ? "@" : "", a->path, strerror(errno));
+	/* Serve only a file clients can reach: if a process that does not
+	 * take the directory lock removed ours meanwhile, say so and go. */
+	if (a->kind == ADDR_UNIX && (lstat(a->path, &st) == -1 ||
+	    st.st_dev != l->dev || st.st_ino != l->ino)) {
+		l->owns_file = 0;
+		return errbuf_set(err, errlen, "unix:%s: replaced by someone else "
+		    "while starting; not touching it", a->path);
 	}
 	return 0;
 }
 
+/*
+ * A unix listener: resolve the owner, then bind with the directory
+ * locked (see dir_lock). Returns 0 or -1 with err.
+ */
 static int
-open_tcp(const struct addr *a, struct listener *l, char *err, size_t errlen)
+open_unix(const struct addr *a, struct listener *l, int backlog, char *err,
+    size_t errlen)
+{
+	const struct addr_opts *o = &a->opt;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	int lock_fd = -1, rc;
+
+	if (o->user[0] != '\0' && acl_uid(o->user, &uid, NULL) == -1)
+		return errbuf_set(err, errlen, "unix:%s: user=%s: no such user",
+		    a->path, o->user);
+	if (o->group[0] != '\0' && acl_gid(o->group, &gid) == -1)
+		return errbuf_set(err, errlen, "unix:%s: group=%s: no such group",
+		    a->path, o->group);
+	if (a->kind == ADDR_UNIX &&
+	    (lock_fd = dir_lock(a->path, LISTENER_LOCK_MS)) == -2)
+		note_add(l, "unix:%s: another process kept its directory locked "
+		    "for %d s; going on without the lock", a->path,
+		    LISTENER_LOCK_MS / 1000);
+	rc = bind_unix(a, l, backlog, uid, gid, err, errlen);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return rc;
+}
+
+static int
+open_tcp(const struct addr *a, struct listener *l, int backlog, char *err,
+    size_t errlen)
 {
 	struct net_sa sa;
 	int one = 1;
@@ -265,6 +460,13 @@ open_tcp(const struct addr *a, struct listener *l, char *err, size_t errlen)
 		return errbuf_set(err, errlen, "bind %s: %s",
 		    net_sa_str((struct sockaddr *)&sa.ss, sa.len, buf,
 		    sizeof(buf)), strerror(errno));
+	}
+	if (listen(l->fd, backlog) == -1) {
+		char name[ADDR_HOST_MAX + 16];
+
+		net_local_str(l->fd, name, sizeof(name));
+		return errbuf_set(err, errlen, "listen %s: %s", name,
+		    strerror(errno));
 	}
 	return 0;
 }
@@ -302,11 +504,11 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 	long n, p;
 	size_t count = 0;
 
-	if (fds == NULL || addr_parse_int(fds, 1, 1024, &n) == -1)
+	if (fds == NULL || num_parse_int(fds, 1, 1024, &n) == -1)
 		return errbuf_set(err, errlen, "systemd: LISTEN_FDS is not set; "
 		    "start sockbridge from a .socket unit or "
 		    "systemd-socket-activate");
-	if (pid != NULL && (addr_parse_int(pid, 1, INT_MAX, &p) == -1 ||
+	if (pid != NULL && (num_parse_int(pid, 1, INT_MAX, &p) == -1 ||
 	    p != (long)getpid()))
 		return errbuf_set(err, errlen, "systemd: LISTEN_PID is %s, not us "
 		    "(%d)", pid, (int)getpid());
@@ -348,80 +550,10 @@ open_systemd(const struct addr *a, struct listener *ls, size_t max,
 	return (int)count;
 }
 
-/* Resolve a's allow-... names into l->acl. Returns 0 or -1 with err. */
-static int
-acl_resolve(const struct addr *a, struct listener *l, char *err,
-    size_t errlen)
-{
-	const struct addr_opts *o = &a->opt;
-	struct listener_acl *acl = &l->acl;
-
-	memset(acl, 0, sizeof(*acl));
-	for (int i = 0; i < o->nallow_user; i++)
-		if (listener_uid(o->allow_user[i], &acl->uid[acl->nuid++],
-		    NULL) == -1)
-			return errbuf_set(err, errlen, "allow-user=%s: no such user",
-			    o->allow_user[i]);
-	for (int i = 0; i < o->nallow_group; i++)
-		if (listener_gid(o->allow_group[i], &acl->gid[acl->ngid++]) == -1)
-			return errbuf_set(err, errlen, "allow-group=%s: no such group",
-			    o->allow_group[i]);
-	memcpy(acl->net, o->allow_net, sizeof(acl->net));
-	acl->nnet = o->nallow_net;
-	acl->on = acl->nuid + acl->ngid + acl->nnet > 0;
-	l->accept_proxy = o->accept_proxy;
-	return 0;
-}
-
 int
 listener_allows(const struct listener *l, int fd, char *who, size_t wholen)
 {
-	const struct listener_acl *acl = &l->acl;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	gid_t *groups = NULL;
-	int ngroups;
-	pid_t pid;
-	uid_t uid;
-	gid_t gid;
-
-	snprintf(who, wholen, "unknown peer");
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1)
-		return !acl->on;
-	if (ss.ss_family != AF_UNIX) {
-		const unsigned char *a = ss.ss_family == AF_INET ?
-		    (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr :
-		    (const unsigned char *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-
-		net_sa_str((struct sockaddr *)&ss, sl, who, wholen);
-		if (!acl->on)
-			return 1;
-		for (int i = 0; i < acl->nnet; i++)
-			if (addr_net_match(&acl->net[i], ss.ss_family, a))
-				return 1;
-		return 0;
-	}
-	if (sys_peercred(fd, &pid, &uid, &gid) != 0)
-		return !acl->on;
-	snprintf(who, wholen, "unix peer pid %d uid %u gid %u", (int)pid,
-	    (unsigned)uid, (unsigned)gid);
-	if (!acl->on)
-		return 1;
-	for (int i = 0; i < acl->nuid; i++)
-		if (acl->uid[i] == uid)
-			return 1;
-	for (int i = 0; i < acl->ngid; i++)
-		if (acl->gid[i] == gid)
-			return 1;
-	ngroups = acl->ngid > 0 ? sys_peergroups(fd, &groups) : 0;
-	for (int i = 0; i < acl->ngid; i++)
-		for (int k = 0; k < ngroups; k++)
-			if (acl->gid[i] == groups[k]) {
-				free(groups);
-				return 1;
-			}
-	free(groups);
-	return 0;
+	return acl_allows(&l->acl, fd, who, wholen);
 }
 
 int
@@ -436,38 +568,38 @@ listener_open(const struct addr *a, struct listener *ls, size_t max,
 		return errbuf_set(err, errlen, "no room for a listener");
 	if (a->kind == ADDR_SYSTEMD) {
 		rc = open_systemd(a, ls, max, err, errlen);
-		for (int i = 0; i < rc; i++)
-			if (acl_resolve(a, &ls[i], err, errlen) == -1)
+		for (int i = 0; i < rc; i++) {
+			if (acl_resolve(&a->opt, &ls[i].acl, err, errlen) == -1)
 				return -1;
+			ls[i].accept_proxy = a->opt.accept_proxy;
+		}
 		return rc;
 	}
 	listener_init(l);
+	/* Who may connect is known before anyone can. */
+	if (acl_resolve(&a->opt, &l->acl, err, errlen) == -1)
+		return -1;
+	l->accept_proxy = a->opt.accept_proxy;
 	switch (a->kind) {
 	case ADDR_UNIX:
 	case ADDR_ABSTRACT:
-		rc = open_unix(a, l, err, errlen);
+		rc = open_unix(a, l, backlog, err, errlen);
 		break;
 	case ADDR_TCP:
-		rc = open_tcp(a, l, err, errlen);
+		rc = open_tcp(a, l, backlog, err, errlen);
 		break;
 	case ADDR_FD:
-		if (adopt_fd(a->fd, l, err, errlen) == -1 ||
-		    acl_resolve(a, l, err, errlen) == -1)
+		if (adopt_fd(a->fd, l, err, errlen) == -1)
 			return -1;
 		return 1;
 	default:
 		return errbuf_set(err, errlen, "cannot listen on this address type");
 	}
-	if (rc == 0)
-		rc = acl_resolve(a, l, err, errlen);
-	if (rc == 0)
-		net_local_str(l->fd, l->name, sizeof(l->name));
-	if (rc == 0 && listen(l->fd, backlog) == -1)
-		rc = errbuf_set(err, errlen, "listen %s: %s", l->name, strerror(errno));
 	if (rc == -1) {
 		listener_close(l);
 		return -1;
 	}
+	net_local_str(l->fd, l->name, sizeof(l->name));
 	return 1;
 }
 
@@ -475,7 +607,7 @@ int
 listener_close(struct listener *l)
 {
 	struct stat st;
-	int removed = 0;
+	int rc = 0, lock_fd;
 
 	if (l == NULL)
 		return 0;
@@ -483,10 +615,17 @@ listener_close(struct listener *l)
 		close(l->fd);
 		l->fd = -1;
 	}
-	/* Someone may have replaced the file since: leave theirs alone. */
-	if (l->owns_file && lstat(l->path, &st) == 0 && st.st_dev == l->dev &&
+	if (!l->owns_file)
+		return 0;
+	/* Someone may have replaced the file since: leave theirs alone. The
+	 * directory lock keeps a sockbridge starting on the path from
+	 * binding a new file between our check and our unlink. */
+	lock_fd = dir_lock(l->path, LISTENER_UNLOCK_MS);
+	if (lstat(l->path, &st) == 0 && st.st_dev == l->dev &&
 	    st.st_ino == l->ino && S_ISSOCK(st.st_mode))
-		removed = unlink(l->path) == 0;
+		rc = unlink(l->path) == 0 ? 1 : -errno;
+	if (lock_fd >= 0)
+		close(lock_fd);
 	l->owns_file = 0;
-	return removed;
+	return rc;
 }

@@ -1,30 +1,21 @@
 /*
  * listener: open listening sockets for an address and close them again.
  * Socket files are handled safely: a regular file is never touched, a live
- * server's socket is never replaced, a stale one is; the file gets its mode
- * before any peer can connect, and is removed on close only if it is still
- * the one we created (same inode).
+ * server's socket (listening, or bound and not listening yet) is never
+ * replaced, a stale one is; the file gets its mode and owner before any
+ * peer can connect, through its descriptor, never by path; it is removed
+ * on close only if it is still the one we bound (same inode). Starts and
+ * stops in one directory take turns (flock on the directory). Who may
+ * connect is acl.h's.
  */
 #ifndef SB_LISTENER_H
 #define SB_LISTENER_H
 
 #include <sys/types.h>
 
+#include "acl.h"
 #include "addr.h"
 #include "loop.h"
-
-#define LISTENER_MAX	16	/* systemd may pass several sockets */
-
-/* Who may connect: any rule that matches lets a peer in. */
-struct listener_acl {
-	int		 on;		/* any rule given */
-	uid_t		 uid[ADDR_ACL_MAX];
-	int		 nuid;
-	gid_t		 gid[ADDR_ACL_MAX];
-	int		 ngid;
-	struct addr_net	 net[ADDR_ACL_MAX];
-	int		 nnet;
-};
 
 struct listener {
 	int		 fd;
@@ -38,10 +29,8 @@ struct listener {
 	ino_t		 ino;
 	/* For the accept loop. */
 	struct loop_io	 io;
-	struct loop_timer backoff;
-	int		 backoff_ms;
 	void		*owner;
-	struct listener_acl acl;
+	struct acl	 acl;
 	int		 accept_proxy;	/* read a PROXY header first */
 };
 
@@ -54,7 +43,8 @@ int	listener_open(const struct addr *a, struct listener *ls, size_t max,
 	    char *err, size_t errlen);
 
 /* Close l; remove its socket file if it is still ours. NULL-safe,
- * idempotent. Returns 1 if the file was removed, 0 otherwise. */
+ * idempotent. Returns 1 if the file was removed, 0 if there was none of
+ * ours to remove, or -errno if unlinking ours failed. */
 int	listener_close(struct listener *l);
 
 /*
@@ -65,8 +55,18 @@ int	listener_close(struct listener *l);
 int	listener_allows(const struct listener *l, int fd, char *who,
 	    size_t wholen);
 
-/* Resolve a user or group name (or number). Returns 0 or -1. */
-int	listener_uid(const char *name, uid_t *uid, gid_t *gid);
-int	listener_gid(const char *name, gid_t *gid);
+/* Former names of acl_uid and acl_gid, for the front end that still
+ * calls them. */
+static inline int
+listener_uid(const char *name, uid_t *uid, gid_t *gid)
+{
+	return acl_uid(name, uid, gid);
+}
+
+static inline int
+listener_gid(const char *name, gid_t *gid)
+{
+	return acl_gid(name, gid);
+}
 
 #endif

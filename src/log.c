@@ -37,8 +37,8 @@ log_init(const char *progname, int level)
 	    st.st_ino == (ino_t)ino;
 }
 
-static void	log_v(enum log_level, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
+static void	log_v(enum log_level, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
 
 void
 log_msg(enum log_level level, const char *fmt, ...)
@@ -46,7 +46,17 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_v(level, fmt, ap);
+	log_v(level, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_force(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(level, 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -56,18 +66,19 @@ log_fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_v(LOG_ERR, fmt, ap);
+	log_v(LOG_ERR, 0, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
+/* Format and write one line; force: whatever log_level says. */
 static void
-log_v(enum log_level level, const char *fmt, va_list ap)
+log_v(enum log_level level, int force, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n, saved = errno;
 
-	if ((int)level > log_level)
+	if (!force && (int)level > log_level)
 		return;
 	/* syslog priorities: err 3, warning 4, notice 5, info 6, debug 7 */
 	n = log_journal ? snprintf(line, sizeof(line), "<%d>", 3 + (int)level) :

@@ -20,6 +20,11 @@ void	log_init(const char *progname, int level);
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* Log at level whatever the log level says: for output asked for
+ * explicitly (SIGUSR1's counters show even under -q). */
+void	log_force(enum log_level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* log_err(), then return -1: for front ends rejecting their input. */
 int	log_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

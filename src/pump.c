@@ -25,13 +25,11 @@ pump_pool_init(struct pump_pool *p, int pipe_size, int no_splice)
 {
 	memset(p, 0, sizeof(*p));
 	p->want = pipe_size;
-	p->size = pipe_size > 0 ? pipe_size : 65536;
-	if (p->size > PUMP_SCRATCH)
-		p->size = PUMP_SCRATCH;
-	p->cap = (size_t)p->size;
+	p->cap = pipe_size > 0 ? (size_t)pipe_size : 65536;
+	if (p->cap > PUMP_SCRATCH)
+		p->cap = PUMP_SCRATCH;
 	p->no_splice = no_splice;
-	/* The scratch buffer must hold what a pipe may: sized for the
-	 * largest pipe we could be granted. */
+	/* The scratch buffer holds a whole read of any flow. */
 	if ((p->scratch = malloc(PUMP_SCRATCH)) == NULL)
 		return -ENOMEM;
 	return 0;
@@ -42,8 +40,8 @@ pump_pool_free(struct pump_pool *p)
 {
 	while (p->n > 0) {
 		p->n--;
-		close(p->pipes[p->n][0]);
-		close(p->pipes[p->n][1]);
+		close(p->pipes[p->n].fd[0]);
+		close(p->pipes[p->n].fd[1]);
 	}
 	free(p->scratch);
 	p->scratch = NULL;
@@ -56,6 +54,13 @@ flow_init(struct flow *f)
 	f->pipe[0] = f->pipe[1] = -1;
 }
 
+/* Room left in what f holds, or in a buffer it would get. */
+static size_t
+flow_room(const struct flow *f, const struct pump_pool *p)
+{
+	return (f->cap > 0 ? f->cap : p->cap) - f->queued;
+}
+
 /* Get a pipe for f from the pool or the kernel. Returns 0 or -errno. */
 static int
 flow_get_pipe(struct flow *f, struct pump_pool *p)
@@ -64,30 +69,28 @@ flow_get_pipe(struct flow *f, struct pump_pool *p)
 
 	if (p->n > 0) {
 		p->n--;
-		f->pipe[0] = p->pipes[p->n][0];
-		f->pipe[1] = p->pipes[p->n][1];
+		f->pipe[0] = p->pipes[p->n].fd[0];
+		f->pipe[1] = p->pipes[p->n].fd[1];
+		f->cap = p->pipes[p->n].size;
 		return 0;
 	}
 	if ((got = sys_pipe(f->pipe, p->want)) < 0)
 		return got;
-	p->pipes_made++;
-	/* All flows share one cap, which only ever shrinks (buffers of the
-	 * old size stay valid): the smallest size the kernel granted. */
-	if ((size_t)got < p->cap) {
-		p->size = got;
-		p->cap = (size_t)got;
-	}
+	/* The kernel may grant less than asked (pipe-user-pages-soft):
+	 * this flow then queues no more than its pipe holds. */
+	f->cap = (size_t)got < p->cap ? (size_t)got : p->cap;
 	return 0;
 }
 
-/* Give back f's pipe (to the pool if empty) and buffer. */
+/* Give back f's pipe (to the pool if empty and full-sized) and buffer. */
 void
 flow_release(struct flow *f, struct pump_pool *p)
 {
 	if (f->pipe[0] != -1) {
-		if (f->queued == 0 && p->n < PUMP_POOL_MAX) {
-			p->pipes[p->n][0] = f->pipe[0];
-			p->pipes[p->n][1] = f->pipe[1];
+		if (f->queued == 0 && f->cap >= p->cap && p->n < PUMP_POOL_MAX) {
+			p->pipes[p->n].fd[0] = f->pipe[0];
+			p->pipes[p->n].fd[1] = f->pipe[1];
+			p->pipes[p->n].size = f->cap;
 			p->n++;
 		} else {
 			close(f->pipe[0]);
@@ -97,6 +100,7 @@ flow_release(struct flow *f, struct pump_pool *p)
 	}
 	free(f->buf);
 	f->buf = NULL;
+	f->cap = 0;
 	f->off = 0;
 	f->queued = 0;
 	f->full = 0;
@@ -104,16 +108,18 @@ flow_release(struct flow *f, struct pump_pool *p)
 }
 
 /*
- * Splice failed with EINVAL: this pair of fds cannot splice. Move bytes
- * already in the pipe to a buffer and copy from now on. Returns 0 or
- * -errno.
+ * Splice failed with EINVAL: this pair of ends cannot splice. Move bytes
+ * already in the pipe to a buffer that holds them all and copy from now
+ * on. Returns 0 or -errno.
  */
 static int
 flow_no_splice(struct flow *f, struct pump_pool *p)
 {
 	f->no_splice = 1;
 	if (f->queued > 0) {
-		if ((f->buf = malloc(p->cap)) == NULL)
+		size_t size = f->queued > p->cap ? f->queued : p->cap;
+
+		if ((f->buf = malloc(size)) == NULL)
 			return -ENOMEM;
 		if (read(f->pipe[0], f->buf, f->queued) != (ssize_t)f->queued) {
 			free(f->buf);
@@ -121,29 +127,32 @@ flow_no_splice(struct flow *f, struct pump_pool *p)
 			return -EIO;
 		}
 		f->off = 0;
-	}
+		f->cap = size;
+	} else
+		f->cap = 0;
 	close(f->pipe[0]);
 	close(f->pipe[1]);
 	f->pipe[0] = f->pipe[1] = -1;
 	f->spliced = 0;
+	f->full = 0;
 	return 0;
 }
 
 /* Write queued bytes to dst. Returns bytes written or -errno. */
 static long
-flow_out(struct flow *f, struct pump_pool *p, int dst)
+flow_out(struct flow *f, struct pump_pool *p, struct end *dst)
 {
 	ssize_t n;
 
 	if (f->spliced) {
-		n = sys_splice_out(f->pipe[0], dst, f->queued);
+		n = dst->ops->splice_out(dst, f->pipe[0], f->queued);
 		if (n == -EINVAL) {
 			int rc = flow_no_splice(f, p);
 
 			return rc < 0 ? rc : flow_out(f, p, dst);
 		}
-	} else if ((n = write(dst, f->buf + f->off, f->queued)) == -1)
-		n = -errno;
+	} else
+		n = dst->ops->write(dst, f->buf + f->off, f->queued);
 	if (n < 0)
 		return n;
 	f->queued -= (size_t)n;
@@ -156,11 +165,12 @@ flow_out(struct flow *f, struct pump_pool *p, int dst)
 }
 
 /*
- * Read into the pipe. Returns bytes read, 0 at EOF, or -errno (-EINVAL
- * after switching f to copying: the caller reads again).
+ * Read into the pipe. Returns bytes read, 0 at EOF, or -errno. -EINVAL
+ * means f has switched to copying (bytes queued in the pipe, if any, now
+ * in f->buf) and nothing was read: the caller reads again by copying.
  */
 static long
-flow_in_splice(struct flow *f, struct pump_pool *p, int src)
+flow_in_splice(struct flow *f, struct pump_pool *p, struct end *src)
 {
 	ssize_t n;
 	int rc;
@@ -169,7 +179,7 @@ flow_in_splice(struct flow *f, struct pump_pool *p, int src)
 		/* Out of fds or pipe memory: copy this time. */
 		return rc;
 	}
-	n = sys_splice_in(src, f->pipe[1], p->cap - f->queued);
+	n = src->ops->splice_in(src, f->pipe[1], flow_room(f, p));
 	if (n == -EINVAL) {
 		if ((rc = flow_no_splice(f, p)) < 0)
 			return rc;
@@ -192,17 +202,17 @@ flow_in_splice(struct flow *f, struct pump_pool *p, int src)
  * *wrote gets bytes written, or -errno from the sink.
  */
 static long
-flow_in_copy(struct flow *f, struct pump_pool *p, int src, int dst,
-    long *wrote)
+flow_in_copy(struct flow *f, struct pump_pool *p, struct end *src,
+    struct end *dst, long *wrote)
 {
 	ssize_t n, w;
 
 	*wrote = 0;
-	if ((n = read(src, p->scratch, p->cap)) <= 0)
-		return n == 0 ? 0 : -errno;
-	if ((w = write(dst, p->scratch, (size_t)n)) == -1) {
-		if (errno != EAGAIN && errno != EINTR) {
-			*wrote = -errno;
+	if ((n = src->ops->read(src, p->scratch, p->cap)) <= 0)
+		return n;
+	if ((w = dst->ops->write(dst, p->scratch, (size_t)n)) < 0) {
+		if (w != -EAGAIN && w != -EINTR) {
+			*wrote = w;
 			return n;
 		}
 		w = 0;
@@ -215,6 +225,7 @@ flow_in_copy(struct flow *f, struct pump_pool *p, int src, int dst,
 			return n;
 		}
 		memcpy(f->buf, p->scratch + w, (size_t)(n - w));
+		f->cap = p->cap;
 		f->off = 0;
 		f->queued = (size_t)(n - w);
 	}
@@ -223,7 +234,7 @@ flow_in_copy(struct flow *f, struct pump_pool *p, int src, int dst,
 
 /* Read more behind bytes already buffered (copy mode, slow sink). */
 static long
-flow_in_buf(struct flow *f, struct pump_pool *p, int src)
+flow_in_buf(struct flow *f, struct pump_pool *p, struct end *src)
 {
 	ssize_t n;
 
@@ -231,19 +242,20 @@ flow_in_buf(struct flow *f, struct pump_pool *p, int src)
 		memmove(f->buf, f->buf + f->off, f->queued);
 		f->off = 0;
 	}
-	if ((n = read(src, f->buf + f->queued, p->cap - f->queued)) == -1)
-		return -errno;
+	if ((n = src->ops->read(src, f->buf + f->queued, flow_room(f, p))) < 0)
+		return n;
 	f->queued += (size_t)n;
 	return n;
 }
 
 long
-flow_pump(struct flow *f, struct pump_pool *p, int src, int dst)
+flow_pump(struct flow *f, struct pump_pool *p, struct end *src,
+    struct end *dst)
 {
 	long moved = 0, n, wrote;
 	int progress = 1;
 
-	if (p->no_splice)
+	if (p->no_splice || !end_can_splice(src) || !end_can_splice(dst))
 		f->no_splice = 1;
 	/* Alternate writing what is queued and reading more, until neither
 	 * side moves, a read comes back short (the source is drained: the
@@ -265,15 +277,19 @@ flow_pump(struct flow *f, struct pump_pool *p, int src, int dst)
 		}
 		if (!flow_wants_read(f, p))
 			break;
-		room = p->cap - f->queued;
+		room = flow_room(f, p);
 		wrote = 0;
-		if (f->queued > 0)
-			n = f->spliced ? flow_in_splice(f, p, src) :
-			    flow_in_buf(f, p, src);
-		else if (!f->no_splice && f->last_in >= SPLICE_MIN) {
+		if (f->queued > 0 && !f->spliced)
+			n = flow_in_buf(f, p, src);
+		else if (f->queued > 0 ||
+		    (!f->no_splice && f->last_in >= SPLICE_MIN)) {
 			n = flow_in_splice(f, p, src);
-			if (n == -EINVAL || n == -EMFILE || n == -ENFILE ||
-			    n == -ENOMEM)
+			if (n == -EINVAL && f->no_splice) {
+				/* Switched to copying, queue kept: go on. */
+				progress = 1;
+				continue;
+			}
+			if (n == -EMFILE || n == -ENFILE || n == -ENOMEM)
 				n = flow_in_copy(f, p, src, dst, &wrote);
 		} else
 			n = flow_in_copy(f, p, src, dst, &wrote);
@@ -307,7 +323,7 @@ flow_pump(struct flow *f, struct pump_pool *p, int src, int dst)
 int
 flow_wants_read(const struct flow *f, const struct pump_pool *p)
 {
-	return f->state == FLOW_OPEN && !f->full && f->queued < p->cap;
+	return f->state == FLOW_OPEN && !f->full && flow_room(f, p) > 0;
 }
 
 int

@@ -1,15 +1,21 @@
 /*
- * pump: move the bytes of one direction of a connection, from a source fd
- * to a sink fd. Small transfers are copied: read into a shared scratch
- * buffer and written at once, two syscalls and no memory held. Bulk
- * transfers (a read that filled the scratch buffer) switch to splice
- * through a pipe, with no copy to user space; the flow goes back to copying
- * once reads turn small again. Where the kernel cannot splice (ttys, files)
- * the flow copies for good.
+ * pump: move the bytes of one direction of a connection, from a source end
+ * to a sink end (see end.h). Small transfers are copied: read into a
+ * shared scratch buffer and written at once, two syscalls and no memory
+ * held. Bulk transfers (a read that filled the scratch buffer) switch to
+ * splice through a pipe, with no copy to user space; the flow goes back to
+ * copying once reads turn small again. Where an end cannot splice (ttys,
+ * files, an end without splice operations) the flow copies for good.
  *
- * A flow holds at most one pipe or one buffer of pool->cap bytes, and only
- * while bytes are in flight (the sink was slower than the source): an idle
- * connection holds no buffer memory. Drained pipes go back to a small pool.
+ * A flow holds at most one pipe or one buffer, and only while bytes are in
+ * flight (the sink was slower than the source): an idle connection holds
+ * no buffer memory. Drained pipes go back to a small pool.
+ *
+ * Capacity: pool->cap is the most a flow queues (the pipe size asked for,
+ * 64 KiB by default). A pipe the kernel granted smaller (over
+ * pipe-user-pages-soft) limits only the flow that holds it, never more
+ * than that pipe's size, and is not pooled, so a temporary shortage does
+ * not shrink later connections.
  */
 #ifndef SB_PUMP_H
 #define SB_PUMP_H
@@ -17,18 +23,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "end.h"
+
 #define PUMP_POOL_MAX	256
 #define PUMP_SCRATCH	(1024 * 1024)	/* the largest pipe we use */
 
+struct pump_pipe {
+	int		 fd[2];
+	size_t		 size;		/* what the kernel granted */
+};
+
 struct pump_pool {
-	int		 pipes[PUMP_POOL_MAX][2];
+	struct pump_pipe pipes[PUMP_POOL_MAX];
 	int		 n;
-	int		 size;		/* pipe size the kernel granted */
-	size_t		 cap;		/* bytes in flight per flow */
-	int		 want;		/* pipe size asked for */
+	size_t		 cap;		/* most bytes in flight per flow */
+	int		 want;		/* pipe size asked for (0: default) */
 	int		 no_splice;	/* forced read/write (for tests) */
-	uint64_t	 pipes_made;
-	char		*scratch;	/* cap bytes, shared by every flow */
+	char		*scratch;	/* PUMP_SCRATCH bytes, shared */
 };
 
 enum flow_state {
@@ -47,6 +58,7 @@ struct flow {
 	enum flow_state	 state;
 	int		 pipe[2];	/* -1 when none is held */
 	char		*buf;		/* read/write fallback */
+	size_t		 cap;		/* room in the pipe or buf held; 0: none */
 	size_t		 off;		/* buf: first unwritten byte */
 	size_t		 queued;	/* bytes read, not yet written */
 	int		 full;		/* pipe refused more: wait for drain */
@@ -57,21 +69,22 @@ struct flow {
 	uint64_t	 bytes;		/* written to the sink */
 };
 
-/* Returns 0, or -ENOMEM. */
+/* pipe_size: 0 for the kernel's default. Returns 0, or -ENOMEM. */
 int	pump_pool_init(struct pump_pool *, int pipe_size, int no_splice);
 void	pump_pool_free(struct pump_pool *);
 
 void	flow_init(struct flow *);
-/* Return the flow's pipe or buffer. */
+/* Return the flow's pipe or buffer; queued bytes are dropped. */
 void	flow_release(struct flow *, struct pump_pool *);
 
 /*
  * Move what can move now from src to dst, bounded per call for fairness.
  * Returns bytes written to dst (0 if none), or -errno with f->err_at
- * saying which side failed. Reaching the source's end moves the state to
+ * saying which end failed. Reaching the source's end moves the state to
  * FLOW_EOF, and to FLOW_DRAINED once the queue is empty.
  */
-long	flow_pump(struct flow *, struct pump_pool *, int src, int dst);
+long	flow_pump(struct flow *, struct pump_pool *, struct end *src,
+	    struct end *dst);
 
 /* Interest: read the source only while there is room; write the sink only
  * while bytes are queued. */

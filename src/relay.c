@@ -1,50 +1,51 @@
 /*
- * relay: the server. See relay.h. Listeners, accepting with back-off,
- * signals and draining, stats; each connection's life is in conn.c.
+ * relay: the server. See relay.h. Wires the modules together: listeners
+ * (listener.c), accepting, back-off and draining (accept.c), connections
+ * (conn.c), the --stats endpoint (scrape.c), signals. Each owns its own
+ * policy; the dependencies run one way, from here down.
  */
-#include <sys/socket.h>
 #include <sys/wait.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "accept.h"
 #include "conn.h"
 #include "daemon.h"
 #include "dial.h"
+#include "end.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
-#include "net.h"
 #include "notify.h"
 #include "pump.h"
 #include "relay.h"
+#include "scrape.h"
+#include "stats.h"
 #include "sys.h"
 #include "upstream.h"
 
-#define ACCEPT_BATCH	64
-#define BACKOFF_MIN_MS	50
-#define BACKOFF_MAX_MS	1000
-
-static void	relay_update_accept(struct relay *);
-
-void
-relay_conn_closed(struct relay *r)
-{
-	if (r->reserve_fd == -1)
-		r->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (r->single || (r->draining && r->nconns == 0))
-		loop_stop(r->loop);
-	else
-		relay_update_accept(r);
-}
+struct relay {
+	const struct relay_cfg *cfg;
+	struct loop	*loop;
+	struct listener	 ls[RELAY_MAX_LISTEN * 2];
+	int		 nls;
+	struct dial_target target[UPSTREAM_MAX];
+	struct upstream	 up;
+	struct pump_pool pool;
+	struct stats	 st;		/* counters, for --stats */
+	struct conn_env	 env;
+	struct acceptor	 acc;
+	struct scrape	 scrape;
+	struct loop_timer idle_exit;	/* --exit-idle-time */
+	struct peerlimit perpeer;
+	int		 status;
+};
 
 void
 relay_cfg_init(struct relay_cfg *cfg)
@@ -55,97 +56,130 @@ relay_cfg_init(struct relay_cfg *cfg)
 	cfg->idle_timeout_ms = 0;
 	cfg->drain_timeout_ms = 10000;
 	cfg->pipe_size = 0;
+	keepalive_default(&cfg->keepalive);
 }
 
-/* Enable accepting unless draining, backing off, or at the limit. */
+/*
+ * --exit-idle-time: arm the exit timer when no connection is open (at
+ * start, when the last one closes), stop it while one is.
+ */
 static void
-relay_update_accept(struct relay *r)
+relay_idle_update(struct relay *r)
 {
-	int on = !r->draining && r->backoff_ms == 0 &&
-	    r->nconns < r->cfg->max_conns && !(r->single && r->next_id > 0);
-
-	for (int i = 0; i < r->nls; i++)
-		if (r->ls[i].fd != -1)
-			(void)loop_io_set(r->loop, &r->ls[i].io,
-			    on ? LOOP_READ : 0);
+	if (r->cfg->exit_idle_ms <= 0)
+		return;
+	if (r->env.nconns == 0 && !r->acc.draining)
+		loop_timer_set(r->loop, &r->idle_exit,
+		    (uint64_t)r->cfg->exit_idle_ms);
+	else
+		loop_timer_stop(r->loop, &r->idle_exit);
 }
 
+/*
+ * No connection for --exit-idle-time: exit 0, the way SIGTERM with no
+ * connection does (our socket files go; a socket from systemd stays with
+ * systemd, which starts us again on the next connection). A client
+ * already waiting in a listener's queue keeps us: it is accepted in this
+ * loop pass (timers run first) and the spell starts again.
+ */
 static void
-backoff_done(struct loop *l, struct loop_timer *t)
+relay_idle_exit(struct loop *l, struct loop_timer *t)
 {
 	struct relay *r = t->arg;
 
-	(void)l;
-	r->backoff_ms = 0;
-	relay_update_accept(r);
-}
+	for (int i = 0; i < r->nls; i++) {
+		struct pollfd p = { .fd = r->ls[i].fd, .events = POLLIN };
 
-void
-relay_pause_accept(struct relay *r, int err, const char *where)
-{
-	if (r->backoff_ms > 0)
-		return;
-	if (r->backoff_next == 0)
-		r->backoff_next = BACKOFF_MIN_MS;
-	r->backoff_ms = r->backoff_next;
-	r->st.err[STATS_ACCEPT_PAUSED]++;
-	log_warn("%s: %s; pausing accepts for %d ms (%d connections open)",
-	    where, strerror(err), r->backoff_ms, r->nconns);
-	loop_timer_set(r->loop, &r->backoff, (uint64_t)r->backoff_ms);
-	r->backoff_next = r->backoff_next * 2 > BACKOFF_MAX_MS ?
-	    BACKOFF_MAX_MS : r->backoff_next * 2;
-	relay_update_accept(r);
-}
-
-static void
-on_accept(struct loop *l, struct loop_io *io, unsigned int ev)
-{
-	struct listener *ls = io->arg;
-	struct relay *r = ls->owner;
-
-	(void)l;
-	(void)ev;
-	for (int n = 0; n < ACCEPT_BATCH && r->nconns < r->cfg->max_conns &&
-	    !r->draining && io->mask != 0; n++) {
-		int fd = sys_accept(ls->fd);
-
-		if (fd >= 0) {
-			conn_new(r, fd, fd, ls);
-			if (r->backoff_ms == 0)
-				r->backoff_next = BACKOFF_MIN_MS;
-			continue;
+		if (p.fd != -1 && poll(&p, 1, 0) == 1) {
+			relay_idle_update(r);
+			return;
 		}
-		if (fd == -EAGAIN || fd == -EINTR)
-			break;
-		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS ||
-		    fd == -ENOMEM) {
-			/* Out of fds: pause instead of spinning on a
-			 * listener that stays readable. */
-			char where[sizeof(ls->name) + 8];
-
-			snprintf(where, sizeof(where), "accept %s", ls->name);
-			relay_pause_accept(r, -fd, where);
-			break;
-		}
-		/* ECONNABORTED and the like concern one peer only. */
-		log_info("accept %s: %s", ls->name, strerror(-fd));
 	}
-	relay_update_accept(r);
+	log_notice("no connection for %d ms: exiting (--exit-idle-time)",
+	    r->cfg->exit_idle_ms);
+	(void)notify("STOPPING=1");
+	loop_stop(l);
 }
 
-/* The counters now, live connections included. */
+/* conn hooks: a connection closed; out of fds while dialing. */
 static void
-stats_snapshot(struct relay *r, struct stats *st, struct stats_target *t)
+hook_closed(void *arg)
 {
-	uint64_t now = loop_now(r->loop);
+	struct relay *r = arg;
+
+	accept_closed(&r->acc);
+	relay_idle_update(r);
+}
+
+static void
+hook_pause(void *arg, int err, const char *where)
+{
+	struct relay *r = arg;
+
+	accept_pause(&r->acc, err, where);
+}
+
+static int
+hook_spend_reserve(void *arg, int err, const char *where)
+{
+	struct relay *r = arg;
+
+	return accept_spend_reserve(&r->acc, err, where);
+}
+
+static const struct conn_hooks relay_conn_hooks = {
+	.closed = hook_closed,
+	.pause = hook_pause,
+	.spend_reserve = hook_spend_reserve,
+};
+
+/* accept hooks: a new connection; how many are open; drain expired. */
+static void
+hook_conn(void *arg, int fd, const struct listener *ls)
+{
+	struct relay *r = arg;
+
+	conn_new(&r->env, fd, fd, ls);
+	relay_idle_update(r);
+}
+
+static int
+hook_nconns(void *arg)
+{
+	struct relay *r = arg;
+
+	return r->env.nconns;
+}
+
+/* The drain deadline cut these connections off: both sides see an abort,
+ * not a clean end. */
+static void
+hook_drain_expired(void *arg)
+{
+	struct relay *r = arg;
+
+	conn_close_all(&r->env, "drain timeout", 1);
+}
+
+static const struct accept_hooks relay_accept_hooks = {
+	.conn = hook_conn,
+	.nconns = hook_nconns,
+	.drain_expired = hook_drain_expired,
+};
+
+/* The counters now, live connections included (scrape_snapshot_fn). */
+static void
+relay_snapshot(void *arg, struct stats *st, struct stats_target *t)
+{
+	struct relay *r = arg;
+	uint64_t now = loop_now(r->loop), up, down;
 
 	*st = r->st;
-	st->conns_active = (uint64_t)r->nconns;
-	for (struct conn *c = r->conns; c != NULL; c = c->next) {
-		st->bytes_up += c->flow[SIDE_DOWN].bytes;
-		st->bytes_down += c->flow[SIDE_UP].bytes;
-	}
-	for (int i = 0; i < r->ntargets; i++) {
+	st->conns_active = (uint64_t)r->env.nconns;
+	conn_env_bytes(&r->env, &up, &down);
+	st->bytes_up += up;
+	st->bytes_down += down;
+	for (int i = 0; i < r->up.n; i++) {
 		t[i].name = r->target[i].name;
 		t[i].up = upstream_up(&r->up, i, now);
 		t[i].backup = r->up.p[i].backup;
@@ -153,140 +187,68 @@ stats_snapshot(struct relay *r, struct stats *st, struct stats_target *t)
 		t[i].failures = r->up.p[i].failures;
 	}
 	st->targets = t;
-	st->ntargets = r->ntargets;
+	st->ntargets = r->up.n;
 }
 
-/*
- * --stats: each client gets the counters in Prometheus text as an HTTP
- * response, so Prometheus and curl can scrape them. The request is read
- * (and ignored) first: closing on unread bytes would reset the connection
- * under the response. A client that sends nothing (nc -U) gets the
- * response after STATS_WAIT_MS. At most STATS_CLIENTS at once.
- */
-#define STATS_CLIENTS	16
-#define STATS_WAIT_MS	500
-
-struct stats_client {
-	struct relay	*r;
-	struct loop_io	 io;
-	struct loop_timer timer;
-	char		 req[8];	/* the last bytes seen */
-};
-
-static struct stats_client stats_clients[STATS_CLIENTS];
-
-static void
-stats_reply(struct stats_client *sc)
-{
-	struct relay *r = sc->r;
-	struct stats_target t[UPSTREAM_MAX];
-	struct stats st;
-	char body[16384], head[160];
-	int fd = sc->io.fd, hl;
-	size_t n;
-
-	stats_snapshot(r, &st, t);
-	n = stats_format(&st, 1, body, sizeof(body));
-	hl = snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nContent-Type: "
-	    "text/plain; version=0.0.4\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n", n);
-	/* One response fits a socket buffer; a client too slow for that
-	 * gets a short read. */
-	if (send(fd, head, (size_t)hl, MSG_NOSIGNAL | MSG_MORE) == hl)
-		(void)!send(fd, body, n, MSG_NOSIGNAL);
-	loop_timer_stop(r->loop, &sc->timer);
-	loop_io_stop(r->loop, &sc->io);
-	close(fd);
-	sc->r = NULL;
-}
-
-static void
-stats_read(struct loop *l, struct loop_io *io, unsigned int ev)
-{
-	struct stats_client *sc = io->arg;
-	char buf[1024];
-	ssize_t n;
-
-	(void)l;
-	(void)ev;
-	while ((n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-		/* Keep the tail to spot the blank line ending the head. */
-		size_t keep = (size_t)n < sizeof(sc->req) ? (size_t)n :
-		    sizeof(sc->req);
-
-		memmove(sc->req, sc->req + keep, sizeof(sc->req) - keep);
-		memcpy(sc->req + sizeof(sc->req) - keep, buf + n - keep, keep);
-		if (memcmp(sc->req + 4, "\r\n\r\n", 4) == 0 ||
-		    memcmp(sc->req + 6, "\n\n", 2) == 0)
-			break;
-	}
-	if (n >= 0 || (errno != EAGAIN && errno != EINTR))
-		stats_reply(sc);
-}
-
-static void
-stats_timeout(struct loop *l, struct loop_timer *t)
-{
-	(void)l;
-	stats_reply(t->arg);
-}
-
-static void
-on_stats(struct loop *l, struct loop_io *io, unsigned int ev)
-{
-	struct relay *r = io->arg;
-	struct stats_client *sc = NULL;
-	int fd;
-
-	(void)ev;
-	if ((fd = sys_accept(r->stats_ls.fd)) < 0)
-		return;
-	for (int i = 0; i < STATS_CLIENTS && sc == NULL; i++)
-		if (stats_clients[i].r == NULL)
-			sc = &stats_clients[i];
-	if (sc == NULL) {
-		close(fd);		/* a scraper storm: drop, stay bounded */
-		return;
-	}
-	memset(sc, 0, sizeof(*sc));
-	sc->r = r;
-	loop_io_init(&sc->io, fd, stats_read, sc);
-	loop_timer_init(&sc->timer, stats_timeout, sc);
-	loop_timer_set(l, &sc->timer, STATS_WAIT_MS);
-	if (loop_io_set(l, &sc->io, LOOP_READ) < 0)
-		stats_reply(sc);
-}
-
-/* SIGUSR1: the same counters in the log, one line each. */
+/* SIGUSR1: the same counters in the log, one line each, shown even under
+ * -q since they were asked for. */
 static void
 log_stats(struct relay *r)
 {
 	struct stats_target t[UPSTREAM_MAX];
 	struct stats st;
-	char body[16384], *line, *save = NULL;
+	char *body, *line, *save = NULL;
+	size_t n;
 
-	int level = log_level;
-
-	stats_snapshot(r, &st, t);
-	stats_format(&st, 0, body, sizeof(body));
-	/* Asked for with a signal: shown even under -q. */
-	if (log_level < LOG_NOTICE)
-		log_level = LOG_NOTICE;
+	relay_snapshot(r, &st, t);
+	n = stats_format(&st, 0, NULL, 0);
+	if ((body = malloc(n + 1)) == NULL) {
+		log_warn("stats: out of memory, ignoring");
+		return;
+	}
+	stats_format(&st, 0, body, n + 1);
 	for (line = strtok_r(body, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
-		log_notice("stats: %s", line);
-	log_level = level;
+		log_force(LOG_NOTICE, "stats: %s", line);
+	free(body);
 }
 
+/*
+ * SIGHUP: look the tcp targets' host names up again, so new connections
+ * follow a name that moved (connections already open keep theirs); a name
+ * that no longer resolves keeps its old address, with a warning. Then log
+ * the counters as SIGUSR1 does. The lookups block the loop for as long as
+ * the resolver takes: an operator's act, not a peer's. There is no log
+ * file to reopen: the log is stderr, owned by whoever started us.
+ */
 static void
-drain_done(struct loop *l, struct loop_timer *t)
+relay_reload(struct relay *r)
 {
-	struct relay *r = t->arg;
+	int n = 0, moved = 0;
 
-	log_warn("drain timeout: closing %d connections", r->nconns);
-	while (r->conns != NULL)
-		conn_close(r->conns, "drain timeout");
-	loop_stop(l);
+	for (int i = 0; i < r->up.n && !r->env.stdio_target; i++) {
+		struct dial_target *cur = &r->target[i], t;
+		char err[ADDR_ERR_MAX + 256], spec[ADDR_HOST_MAX + 16];
+
+		if (cur->addr.kind != ADDR_TCP)
+			continue;	/* unix paths and exec: nothing to resolve */
+		n++;
+		addr_str(&cur->addr, spec, sizeof(spec));
+		if (dial_prepare(&t, &cur->addr, err, sizeof(err)) == -1) {
+			log_warn("SIGHUP: %s: %s; keeping %s, ignoring", spec, err,
+			    cur->name);
+			continue;
+		}
+		if (t.sa.len != cur->sa.len ||
+		    memcmp(&t.sa.ss, &cur->sa.ss, t.sa.len) != 0) {
+			log_notice("SIGHUP: %s: now %s (was %s)", spec, t.name,
+			    cur->name);
+			moved++;
+		}
+		*cur = t;
+	}
+	log_notice("SIGHUP: %d tcp targets resolved again, %d moved", n, moved);
+	log_stats(r);
 }
 
 static void
@@ -307,22 +269,21 @@ on_signal(struct loop *l, int signo, void *arg)
 		log_stats(r);
 		return;
 	}
-	if (r->draining || r->nconns == 0) {
+	if (signo == SIGHUP) {
+		relay_reload(r);
+		return;
+	}
+	if (r->acc.draining || r->env.nconns == 0) {
 		(void)notify("STOPPING=1");
 		loop_stop(l);
 		return;
 	}
 	/* Stop accepting and remove socket files now; let open
 	 * connections finish, up to the drain timeout. */
-	r->draining = 1;
-	for (int i = 0; i < r->nls; i++) {
-		loop_io_stop(l, &r->ls[i].io);
-		listener_close(&r->ls[i]);
-	}
+	accept_drain(&r->acc, r->cfg->drain_timeout_ms);
 	log_notice("%s: draining %d connections (up to %d ms)",
-	    strsignal(signo), r->nconns, r->cfg->drain_timeout_ms);
+	    strsignal(signo), r->env.nconns, r->cfg->drain_timeout_ms);
 	(void)notify("STOPPING=1\nSTATUS=draining connections");
-	loop_timer_set(l, &r->drain, (uint64_t)r->cfg->drain_timeout_ms);
 }
 
 /* Open every listen address. Returns 0 or -1 (logged). */
@@ -349,24 +310,44 @@ relay_listen(struct relay *r)
 
 			if (ls->note[0] != '\0')
 				log_warn("%s", ls->note);
-			ls->owner = r;
-			loop_io_init(&ls->io, ls->fd, on_accept, ls);
+			/* A PROXY header is a claim: without an allow list
+			 * anyone who can connect makes it. */
+			if (ls->accept_proxy && !ls->acl.on)
+				log_warn("%s: accept-proxy without an allow list: "
+				    "any peer can claim any client address "
+				    "(add allow=, allow-uid= or allow-gid=)",
+				    ls->name);
 			log_notice("listening on %s", ls->name);
 		}
 		r->nls += n;
 	}
 	if (cfg->stats.kind != ADDR_NONE) {
-		if (listener_open(&cfg->stats, &r->stats_ls, 1, err,
-		    sizeof(err)) < 0) {
+		if (scrape_open(&r->scrape, r->loop, &cfg->stats,
+		    relay_snapshot, r, err, sizeof(err)) == -1) {
 			log_err("--stats %s", err);
 			return -1;
 		}
-		loop_io_init(&r->stats_ls.io, r->stats_ls.fd, on_stats, r);
-		if (loop_io_set(r->loop, &r->stats_ls.io, LOOP_READ) < 0)
-			return -1;
-		log_notice("stats on %s", r->stats_ls.name);
+		r->scrape.denied = &r->st.err[STATS_DENIED];
+		log_notice("stats on %s", r->scrape.ls.name);
 	}
 	return 0;
+}
+
+/*
+ * Close the listeners at exit, removing the socket files we bound. After
+ * --user the directory may not be ours to write: say so.
+ */
+static void
+relay_unlisten(struct relay *r)
+{
+	for (int i = 0; i < r->nls; i++) {
+		int rc = listener_close(&r->ls[i]);
+
+		if (rc < 0)
+			log_warn("unix:%s: cannot remove the socket file%s: %s, "
+			    "ignoring", r->ls[i].path, r->cfg->user != NULL ?
+			    " after --user" : "", strerror(-rc));
+	}
 }
 
 int
@@ -375,16 +356,17 @@ relay_run(const struct relay_cfg *cfg)
 	struct relay *r;
 	char err[ADDR_CMD_MAX + 256] = "";
 	long nofile;
-	int stdio_listen = 0, status;
+	int stdio_listen = 0, status, rc;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_err("out of memory");
 		return 1;
 	}
 	r->cfg = cfg;
-	r->echo = cfg->ntargets == 0;
+	scrape_none(&r->scrape);
 	if (pump_pool_init(&r->pool, cfg->pipe_size, cfg->no_splice) < 0) {
 		log_err("out of memory");
+		pump_pool_free(&r->pool);
 		free(r);
 		return 1;
 	}
@@ -397,19 +379,22 @@ relay_run(const struct relay_cfg *cfg)
 	for (int i = 0; i < cfg->nlisten; i++)
 		if (cfg->listen[i].kind == ADDR_STDIO)
 			stdio_listen = 1;
-	r->stdio_target = cfg->ntargets == 1 &&
+	r->env.echo = cfg->ntargets == 0;
+	r->env.discard = cfg->discard;
+	r->env.stdio_target = cfg->ntargets == 1 &&
 	    cfg->targets[0].kind == ADDR_STDIO;
-	r->single = stdio_listen || r->stdio_target;
+	r->env.single = stdio_listen || r->env.stdio_target;
 
-	r->ntargets = r->up.n = cfg->ntargets;
+	r->up.n = cfg->ntargets;
 	r->up.mode = cfg->balance;
-	for (int i = 0; i < cfg->ntargets && !r->stdio_target; i++) {
+	for (int i = 0; i < cfg->ntargets && !r->env.stdio_target; i++) {
 		const struct addr *a = &cfg->targets[i];
 
 		if (dial_prepare(&r->target[i], a, err, sizeof(err)) == -1) {
 			char name[256];
 
 			log_err("%s: %s", addr_str(a, name, sizeof(name)), err);
+			pump_pool_free(&r->pool);
 			free(r);
 			return 1;
 		}
@@ -423,22 +408,46 @@ relay_run(const struct relay_cfg *cfg)
 	}
 	if ((r->loop = loop_new()) == NULL) {
 		log_err("event loop: %s", strerror(errno));
+		pump_pool_free(&r->pool);
 		free(r);
 		return 1;
 	}
-	loop_after(r->loop, conn_reap, r);
+	r->env.loop = r->loop;
+	r->env.target = r->target;
+	r->env.up = &r->up;
+	r->env.pool = &r->pool;
+	r->env.st = &r->st;
+	r->env.connect_timeout_ms = cfg->connect_timeout_ms;
+	r->env.wait_target = !cfg->no_wait_target;
+	r->env.idle_timeout_ms = cfg->idle_timeout_ms;
+	r->env.keepalive = cfg->keepalive;
+	peerlimit_init(&r->perpeer, cfg->max_conns_per_peer);
+	if (cfg->max_conns_per_peer > 0)
+		r->env.perpeer = &r->perpeer;
+	r->env.hooks = &relay_conn_hooks;
+	r->env.owner = r;
+	loop_timer_init(&r->idle_exit, relay_idle_exit, r);
+	conn_env_init(&r->env);
+	loop_after(r->loop, conn_reap, &r->env);
 	loop_busy_poll(r->loop, (unsigned int)cfg->busy_poll_us);
-	loop_timer_init(&r->backoff, backoff_done, r);
-	loop_timer_init(&r->drain, drain_done, r);
 	loop_signal(r->loop, SIGINT, on_signal, r);
 	loop_signal(r->loop, SIGTERM, on_signal, r);
 	loop_signal(r->loop, SIGCHLD, on_signal, r);
 	loop_signal(r->loop, SIGUSR1, on_signal, r);
-	r->stats_ls.fd = -1;
-	r->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	loop_signal(r->loop, SIGHUP, on_signal, r);
 
-	if (relay_listen(r) == -1 ||
-	    (cfg->pidfile != NULL && daemon_pidfile(cfg->pidfile, err,
+	if (relay_listen(r) == -1) {
+		/* The listeners opened so far still need closing. */
+		accept_init(&r->acc, r->loop, r->ls, r->nls, cfg->max_conns,
+		    r->env.single, &r->st.err[STATS_ACCEPT_PAUSED],
+		    &relay_accept_hooks, r);
+		r->status = 1;
+		goto out;
+	}
+	accept_init(&r->acc, r->loop, r->ls, r->nls, cfg->max_conns,
+	    r->env.single, &r->st.err[STATS_ACCEPT_PAUSED],
+	    &relay_accept_hooks, r);
+	if ((cfg->pidfile != NULL && daemon_pidfile(cfg->pidfile, err,
 	    sizeof(err)) == -1) ||
 	    (cfg->user != NULL && daemon_drop(cfg->user, err,
 	    sizeof(err)) == -1)) {
@@ -454,38 +463,34 @@ relay_run(const struct relay_cfg *cfg)
 		    r->nls > 0 ? r->ls[0].name : "stdio");
 		(void)notify(state);
 	}
-	if (r->single)
-		conn_stdio_prepare();
-	if (stdio_listen)
-		conn_new(r, STDIN_FILENO, STDOUT_FILENO, NULL);
-	relay_update_accept(r);
-	if (loop_run(r->loop) < 0) {
-		log_err("event loop: %s", strerror(errno));
+	if (r->env.single)
+		end_stdio_prepare();
+	if (stdio_listen) {
+		accept_taken(&r->acc);
+		conn_new(&r->env, STDIN_FILENO, STDOUT_FILENO, NULL);
+	}
+	accept_update(&r->acc);
+	relay_idle_update(r);
+	if ((rc = loop_run(r->loop)) < 0) {
+		log_err("event loop: %s", strerror(-rc));
 		r->status = 1;
 	}
+	if (r->env.failed)
+		r->status = 1;
 out:
-	while (r->conns != NULL)
-		conn_close(r->conns, NULL);
-	conn_reap(r->loop, r);
-	for (int i = 0; i < r->nls; i++)
-		if (r->ls[i].owns_file && (errno = 0,
-		    listener_close(&r->ls[i]) == 0) && errno == EACCES)
-			log_warn("unix:%s: cannot remove the socket file after "
-			    "--user: %s, ignoring", r->ls[i].path,
-			    strerror(errno));
-		else
-			listener_close(&r->ls[i]);
-	for (int i = 0; i < STATS_CLIENTS; i++)
-		if (stats_clients[i].r != NULL)
-			stats_reply(&stats_clients[i]);
-	listener_close(&r->stats_ls);
-	if (cfg->pidfile != NULL && unlink(cfg->pidfile) == -1 &&
-	    errno != ENOENT)
+	/* Whatever is still open was cut short (a second signal, a failed
+	 * loop): an abort, not a clean end, and not logged one by one. */
+	conn_close_all(&r->env, NULL, 1);
+	conn_reap(r->loop, &r->env);
+	relay_unlisten(r);
+	scrape_close(&r->scrape);
+	if (cfg->pidfile != NULL &&
+	    (rc = daemon_pidfile_remove(cfg->pidfile)) < 0 && rc != -ENOENT)
 		log_warn("pid file %s: %s, ignoring", cfg->pidfile,
-		    strerror(errno));
+		    strerror(-rc));
+	accept_free(&r->acc);
+	peerlimit_free(&r->perpeer);
 	pump_pool_free(&r->pool);
-	if (r->reserve_fd != -1)
-		close(r->reserve_fd);
 	loop_free(r->loop);
 	status = r->status;
 	free(r);

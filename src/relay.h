@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "keepalive.h"
 #include "upstream.h"
 
 #define RELAY_MAX_LISTEN	16
@@ -24,9 +25,15 @@ struct relay_cfg {
 	int		 ntargets;
 	enum upstream_mode balance;
 	int		 max_conns;
+	int		 max_conns_per_peer;	/* 0: no limit */
 	int		 connect_timeout_ms;
+	int		 no_wait_target;	/* fail at once when no target is
+					   there, do not wait for one */
 	int		 idle_timeout_ms;	/* 0: none */
+	int		 exit_idle_ms;	/* exit 0 after this long with no
+					   connection; 0: never */
 	int		 drain_timeout_ms;
+	struct keepalive keepalive;	/* --keepalive: TCP sides */
 	int		 pipe_size;
 	int		 no_splice;
 	int		 busy_poll_us;	/* 0: sleep as soon as idle */
@@ -39,9 +46,10 @@ struct relay_cfg {
 void	relay_cfg_init(struct relay_cfg *);
 
 /*
- * Run until SIGINT or SIGTERM (then drain), or until a stdio connection
- * ends. Returns the exit status: 0, or 1 when setup failed (already
- * logged) or a stdio connection could not reach its target.
+ * Run until SIGINT or SIGTERM (then drain), until a stdio connection
+ * ends, or until cfg->exit_idle_ms passes with no connection. Returns the
+ * exit status: 0, or 1 when setup failed (already logged) or a stdio
+ * connection could not reach its target.
  */
 int	relay_run(const struct relay_cfg *);
 

@@ -8,9 +8,9 @@
 #endif
 #endif
 
-#ifndef SOCKINFO_LIBPROC
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,8 +20,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#endif
+
 #include "sockinfo.h"
 
+#ifndef SOCKINFO_LIBPROC
 int
 sockinfo_scan(int (*fn)(const struct sockinfo_entry *, void *), void *arg)
 {
@@ -269,4 +277,231 @@ sockinfo_fdmap_pid(const struct sockinfo_fdmap *m, unsigned long inode)
 #else
 /* libproc: see sockinfo_libproc.c. */
 typedef int sockinfo_proc_unused;
+#endif
+
+#if defined(__linux__) && defined(UDIAG_SHOW_VFS)
+
+/*
+ * sock_diag: one request, then answers until NLMSG_DONE (a dump) or the
+ * first message (an exact lookup). fn sees each socket's message and its
+ * UNIX_DIAG_VFS attribute (NULL if the socket has no file); a non-zero
+ * return stops the walk and is returned. Returns that, 0, or -errno;
+ * -ENOSYS if the kernel has no unix sock_diag (no unix_diag module).
+ */
+static int
+diag_query(const struct unix_diag_req *r, int dump,
+    int (*fn)(const struct unix_diag_msg *, const struct unix_diag_vfs *,
+    void *), void *arg)
+{
+	struct {
+		struct nlmsghdr		nlh;
+		struct unix_diag_req	r;
+	} req;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	/* nlmsghdr-aligned, as the kernel writes it. */
+	union {
+		struct nlmsghdr	 h;
+		char		 b[32768];
+	} buf;
+	int fd, rc = 0, done = 0;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_SOCK_DIAG)) == -1)
+		return errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT ?
+		    -ENOSYS : -errno;
+	/* The kernel answers at once; the timeout only bounds a surprise. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
+	req.nlh.nlmsg_seq = 1;
+	req.r = *r;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&nl,
+	    sizeof(nl)) == -1) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	while (!done && rc == 0) {
+		ssize_t n = recv(fd, buf.b, sizeof(buf.b), 0);
+		struct nlmsghdr *h;
+		unsigned int left;
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		left = (unsigned int)n;
+		for (h = &buf.h; rc == 0 && NLMSG_OK(h, left);
+		    h = NLMSG_NEXT(h, left)) {
+			const struct unix_diag_msg *m;
+			const struct unix_diag_vfs *vfs = NULL;
+			const struct nlattr *at;
+			int alen;
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				/* No handler for AF_UNIX: unix_diag is absent. */
+				rc = e->error == -ENOENT && dump ? -ENOSYS :
+				    e->error < 0 ? e->error : -EPROTO;
+				break;
+			}
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+				continue;
+			m = NLMSG_DATA(h);
+			alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+			at = (const struct nlattr *)(const void *)((const char *)m +
+			    NLMSG_ALIGN(sizeof(*m)));
+			while (alen >= (int)sizeof(*at) && at->nla_len >= sizeof(*at) &&
+			    at->nla_len <= alen) {
+				if ((at->nla_type & NLA_TYPE_MASK) == UNIX_DIAG_VFS &&
+				    at->nla_len >= NLA_HDRLEN + sizeof(*vfs))
+					vfs = (const struct unix_diag_vfs *)(const void *)
+					    ((const char *)at + NLA_HDRLEN);
+				alen -= NLA_ALIGN(at->nla_len);
+				at = (const struct nlattr *)(const void *)
+				    ((const char *)at + NLA_ALIGN(at->nla_len));
+			}
+			rc = fn(m, vfs, arg);
+			if (!dump)
+				done = 1;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/*
+ * unix_diag gives the file's device as the kernel keeps it (major in the
+ * top 12 bits, minor in the low 20); stat(2) encodes it for user space.
+ */
+static dev_t
+diag_dev(unsigned int kdev)
+{
+	return makedev(kdev >> 20, kdev & 0xfffff);
+}
+
+struct diag_file {
+	dev_t		 dev;
+	ino_t		 ino;
+	unsigned long	 sock;
+	int		 found;
+};
+
+static int
+diag_take_file(const struct unix_diag_msg *m, const struct unix_diag_vfs *v,
+    void *arg)
+{
+	struct diag_file *f = arg;
+
+	(void)m;
+	if (v == NULL)
+		return 0;
+	f->dev = diag_dev(v->udiag_vfs_dev);
+	f->ino = v->udiag_vfs_ino;
+	f->found = 1;
+	return 1;
+}
+
+int
+sockinfo_sock_file(int fd, dev_t *dev, ino_t *ino)
+{
+	struct unix_diag_req r;
+	struct diag_file f;
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) == -1)
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	memset(&r, 0, sizeof(r));
+	memset(&f, 0, sizeof(f));
+	r.sdiag_family = AF_UNIX;
+	r.udiag_states = ~0U;
+	r.udiag_ino = (unsigned int)st.st_ino;
+	r.udiag_show = UDIAG_SHOW_VFS;
+	r.udiag_cookie[0] = r.udiag_cookie[1] = ~0U;	/* no cookie */
+	rc = diag_query(&r, 0, diag_take_file, &f);
+	/* Our own socket exists: "not found" means no unix_diag. */
+	if (rc == -ENOENT)
+		return -ENOSYS;
+	if (rc < 0)
+		return rc;
+	if (!f.found)
+		return -ENOENT;
+	*dev = f.dev;
+	*ino = f.ino;
+	return 0;
+}
+
+static int
+diag_match_file(const struct unix_diag_msg *m, const struct unix_diag_vfs *v,
+    void *arg)
+{
+	struct diag_file *f = arg;
+
+	/* The kernel reports 32 bits of the inode number. */
+	if (v == NULL || v->udiag_vfs_ino != (unsigned int)f->ino ||
+	    diag_dev(v->udiag_vfs_dev) != f->dev)
+		return 0;
+	f->sock = m->udiag_ino;
+	f->found = 1;
+	return 1;
+}
+
+int
+sockinfo_file_bound(dev_t dev, ino_t ino, unsigned long *sock)
+{
+	struct unix_diag_req r;
+	struct diag_file f;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&f, 0, sizeof(f));
+	f.dev = dev;
+	f.ino = ino;
+	r.sdiag_family = AF_UNIX;
+	r.udiag_states = ~0U;
+	r.udiag_show = UDIAG_SHOW_VFS;
+	if ((rc = diag_query(&r, 1, diag_match_file, &f)) < 0)
+		return rc;
+	if (f.found && sock != NULL)
+		*sock = f.sock;
+	return f.found;
+}
+
+#else
+
+/* No sock_diag here: cannot tell. */
+int
+sockinfo_sock_file(int fd, dev_t *dev, ino_t *ino)
+{
+	(void)fd;
+	(void)dev;
+	(void)ino;
+	return -ENOSYS;
+}
+
+int
+sockinfo_file_bound(dev_t dev, ino_t ino, unsigned long *sock)
+{
+	(void)dev;
+	(void)ino;
+	(void)sock;
+	return -ENOSYS;
+}
+
 #endif

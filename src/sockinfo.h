@@ -1,7 +1,10 @@
 /*
  * sockinfo: what the kernel says about unix sockets, read from
- * /proc/net/unix and /proc/PID/fd (Linux). Used to name the owner of a
- * live socket file; doctor and ls build on it.
+ * /proc/net/unix and /proc/PID/fd, and asked through sock_diag netlink
+ * (Linux). Used to name the owner of a live socket file, to tell a stale
+ * socket file from one a server has bound, and to know which file our
+ * own socket is bound to; doctor and ls build on it. Elsewhere the
+ * queries answer -ENOSYS: "cannot tell".
  */
 #ifndef SB_SOCKINFO_H
 #define SB_SOCKINFO_H
@@ -58,5 +61,25 @@ void	sockinfo_fdmap_free(struct sockinfo_fdmap *);
 pid_t	sockinfo_fdmap_pid(const struct sockinfo_fdmap *, unsigned long inode);
 /* Fill o from /proc/PID (comm, uid). Returns 0 or -errno. */
 int	sockinfo_proc(pid_t pid, struct sockinfo_owner *o);
+
+/*
+ * The file the unix socket fd is bound to, as stat(2) would give its
+ * st_dev and st_ino, asked of the kernel, not looked up by path (so a
+ * file swapped in at the path cannot pass for it). /proc/net/unix cannot
+ * say this: its Inode column is the socket's own inode (the one
+ * /proc/PID/fd shows as socket:[N]), not the file's. The kernel reports
+ * the low 32 bits of the inode number. Returns 0, -ENOENT if fd is not
+ * bound to a file, -ENOSYS if this system cannot tell, or -errno.
+ */
+int	sockinfo_sock_file(int fd, dev_t *dev, ino_t *ino);
+
+/*
+ * Is any unix socket of this network namespace bound to the file (dev,
+ * ino), listening or not? Returns 1, with *sock set to that socket's
+ * inode (for sockinfo_owner), 0 if none is, -ENOSYS if this system cannot
+ * tell, or -errno. A socket bound from another network namespace (a
+ * container sharing the directory) is not seen.
+ */
+int	sockinfo_file_bound(dev_t dev, ino_t ino, unsigned long *sock);
 
 #endif

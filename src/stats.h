@@ -18,6 +18,7 @@ enum stats_err {
 	STATS_ACCEPT_PAUSED,	/* out of fds: accepting paused */
 	STATS_DENIED,		/* not in the listener's allow list */
 	STATS_PROXY,		/* bad or missing PROXY header */
+	STATS_PEER_LIMIT,	/* over --max-conns-per-peer */
 	STATS_NERR,
 };
 
@@ -37,8 +38,14 @@ struct stats {
 	int		 ntargets;
 };
 
-/* Write s in Prometheus text format into buf; with help, the # HELP and
- * # TYPE lines too. Returns the length (truncated at len - 1). */
+/*
+ * Write s in Prometheus text format into buf (NUL-terminated, at most
+ * len - 1 bytes; buf may be NULL when len is 0); with help, the # HELP
+ * and # TYPE lines too. Returns the length of the whole text, like
+ * snprintf: when that is len or more, buf holds only its start, so call
+ * once with len 0 to size the buffer. Target names go out whole, escaped
+ * as label values.
+ */
 size_t	stats_format(const struct stats *s, int help, char *buf, size_t len);
 
 #endif

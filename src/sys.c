@@ -16,6 +16,9 @@
 #endif
 #endif
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -387,6 +390,56 @@ sys_peergroups(int fd, gid_t **groups)
 	*groups = NULL;
 	return 0;
 #endif
+}
+
+int
+sys_is_tcp(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int type = 0;
+	socklen_t tlen = sizeof(type);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return 0;
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 &&
+	    type == SOCK_STREAM;
+}
+
+int
+sys_keepalive(int fd, int on, int idle_s, int intvl_s, int cnt)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
+		return -errno;
+	if (!on)
+		return 0;
+#ifdef TCP_KEEPIDLE
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s,
+	    sizeof(idle_s)) == -1)
+		return -errno;
+#elif defined(TCP_KEEPALIVE)
+	/* macOS spells the idle time TCP_KEEPALIVE. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPALIVE, &idle_s,
+	    sizeof(idle_s)) == -1)
+		return -errno;
+#else
+	(void)idle_s;
+#endif
+#ifdef TCP_KEEPINTVL
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl_s,
+	    sizeof(intvl_s)) == -1)
+		return -errno;
+#else
+	(void)intvl_s;
+#endif
+#ifdef TCP_KEEPCNT
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == -1)
+		return -errno;
+#else
+	(void)cnt;
+#endif
+	return 0;
 }
 
 /*

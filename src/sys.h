@@ -96,6 +96,15 @@ int	sys_peercred(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
  * OpenBSD, NetBSD, Linux before 4.13). */
 int	sys_peergroups(int fd, gid_t **groups);
 
+/* Is fd a TCP socket (IPv4 or IPv6 stream)? 1 or 0. */
+int	sys_is_tcp(int fd);
+
+/* TCP keepalive on fd: on, first probe after idle_s idle seconds, then
+ * every intvl_s, the peer declared dead after cnt unanswered probes (the
+ * timings where the system can set them); off: SO_KEEPALIVE 0. Returns 0
+ * or -errno. */
+int	sys_keepalive(int fd, int on, int idle_s, int intvl_s, int cnt);
+
 /* Raise the soft fd limit to the hard one (to OPEN_MAX where the system
  * caps it, macOS). Returns the new soft limit. */
 long	sys_raise_nofile(void);

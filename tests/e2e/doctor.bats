@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # End-to-end tests of "sockbridge doctor" and "sockbridge ls" against real
-# processes: a real PostgreSQL that listens on tcp only (the scenario of
-# issue 4), stale, live, mis-typed, unreachable and forbidden socket files,
-# overlong paths, a socket found in another directory, PostgreSQL URIs and
-# libpq's -h/-p, tcp targets, --json, usage errors, and ls with listeners,
-# stale files and connected peers.
+# processes: a real PostgreSQL that listens on tcp only (no socket file
+# where libpq looks for one), stale, live, mis-typed, unreachable and
+# forbidden socket files, overlong paths, a socket found in another
+# directory, PostgreSQL URIs and libpq's -h/-p, tcp targets, --json, usage
+# errors, and ls with listeners, stale files and connected peers.
 #
 # Everything lives in a per-test temp dir ($T); servers are started there or
 # on a free port, and events are awaited with bounded loops (wait_for), never
@@ -283,8 +283,9 @@ assert ("`sockbridge relay unix:%s tcp:127.0.0.1:%s`" % (sock, port)) in d["verd
 	run "$SB" doctor "$T/$U-file"
 	expect_status 1
 	has_check problem file "$T/$U-file is a regular file, not a socket (-rw"
-	has_check problem connect ""
+	has_check problem connect "ECONNREFUSED"
 	no_check ok listener
+	no_check ok connect
 	verdict_has "$T/$U-file is not a socket."
 
 	mkdir "$T/$U-dir"
@@ -476,6 +477,33 @@ assert ("`sockbridge relay unix:%s tcp:127.0.0.1:%s`" % (sock, port)) in d["verd
 	[ "$status" -eq 0 ] || fail "doctor -h @$name -p $P: status $status" "$output"
 	run "$SB" doctor "postgresql://%40$name:$P/db"
 	[ "$status" -eq 0 ] || fail "doctor postgresql://%40$name:$P/db: status $status" "$output"
+}
+
+@test "doctor: abstract unix:@name, dead and live: only the live one passes" {
+	local name=sbtest-$$-$RANDOM
+	run "$SB" doctor "unix:@$name"
+	expect_status 1
+	header_is "unix:@$name"
+	has_check problem listener "no process listens on this abstract name"
+	has_check problem connect "ECONNREFUSED"
+	no_check ok
+	verdict_has "Nothing listens at unix:@$name."
+	run "$SB" doctor --json "unix:@$name"
+	expect_status 1
+	python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+assert d["connect"] == {"ok": False, "errno": "ECONNREFUSED"}, d
+assert [c["mark"] for c in d["checks"]] == ["problem", "problem"], d
+' <<<"$output" || fail "json: $output"
+
+	echo_at echo "unix:@$name"
+	run "$SB" doctor "unix:@$name"
+	expect_status 0
+	has_check ok listener "a process listens: pid $BG_PID, sockbridge"
+	has_check ok connect "connect() succeeded"
+	no_check problem
+	verdict_has "A server accepts connections at unix:@$name (pid $BG_PID"
 }
 
 @test "doctor: tcp targets" {

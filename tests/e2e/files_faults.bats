@@ -446,9 +446,14 @@ check_first_mode() {
 @test "target down: the client is closed, the error is logged, the relay goes on and recovers" {
 	local port
 	port=$(free_port)
-	relay relay "unix:$T/r.sock" "tcp:127.0.0.1:$port"
+	relay relay --no-wait-target "unix:$T/r.sock" "tcp:127.0.0.1:$port"
 	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/r.sock" x
 	expect_failed
+	# Closed by the relay (EOF, a reset, or gone before the client's
+	# write: EPIPE), not by the peer's own timeout.
+	[[ "$output" =~ "EOF after 0 of 1 bytes"|"Connection reset"|"Broken pipe" ]] &&
+	    [[ "$output" != *"timed out"* ]] ||
+	    fail "the client was not closed by the relay:" "$output"
 	wait_for 100 log_has_n relay "connect tcp:127\.0\.0\.1:$port: Connection refused" 1 ||
 	    fail "no connect error:" "$(cat "$T/relay.err")"
 	kill -0 "$RELAY_PID"
@@ -568,7 +573,10 @@ check_fd_limit() {
 		fi
 		kill "$BG_PID" "$RELAY_PID" 2>/dev/null || true
 	done
-	[ -n "$name" ] || skip "accepts never paused (see the fd limit tests)"
+	# Broken back-off looks exactly like this: fail, never skip.
+	[ -n "$name" ] ||
+	    fail "accepts never paused at fd limit 32 or 33:" \
+	    "$(cat "$T/relay32.err" "$T/relay33.err")"
 	# 50+100+200+400+800 ms: the 6th pause is the first one to be capped.
 	wait_for 100 log_has_n "$name" 'pausing accepts for' 6 ||
 	    fail "fewer than 6 pauses:" "$(cat "$T/$name.err")"
@@ -698,6 +706,33 @@ check_fd_limit() {
 	wait "$client" || rc=$?
 	[ "$rc" -eq 0 ] || fail "client exit status $rc: $(cat "$T/client.err")"
 	[ "$(cat "$T/client.out")" = "$(printf 'one\ntwo')" ]
+}
+
+@test "SIGTERM with a held connection: the drain deadline (-d 1s) closes it and the relay exits 0" {
+	local sock=$T/r.sock t0 t1 ms rc
+	echo_tcp echo
+	relay relay -d 1s "unix:$sock" "$ECHO"
+	mkfifo "$T/in"
+	exec 8<>"$T/in"
+	# A client that never ends on its own: stdin stays open.
+	bg_stdin client "$T/in" "$SB" relay - "unix:$sock" 8>&-
+	echo one >&8
+	wait_for 100 file_has_line "$T/client.out" one ||
+	    fail "no echo through the relay"
+	t0=$(date +%s%N)
+	kill -TERM "$RELAY_PID"
+	# 1 s of drain, then a margin of 3 s (times TSCALE) for a loaded box.
+	wait_gone "$RELAY_PID" $((20 + 60)) ||
+	    fail "relay still running 4 s after SIGTERM with -d 1s:" \
+	    "$(cat "$T/relay.err")"
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	rc=0
+	wait "$RELAY_PID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "relay exit status $rc"
+	[ "$ms" -ge 900 ] || fail "exited after $ms ms, before the 1 s drain"
+	expect_log relay 'drain timeout: closing 1 connections'
+	[ ! -e "$sock" ] || fail "socket file left behind"
 }
 
 @test "a second SIGTERM during the drain exits at once" {

@@ -4,6 +4,8 @@
 
 SB=${SB_BUILD:?}/sockbridge
 PEER=${SB_BUILD:?}/peer
+# Helper scripts the tests run (python clients, servers, decoders).
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)
 
 # SB_SLOW (set by "make memcheck", where sockbridge runs under valgrind,
 # 20-50 times slower) stretches fixed time budgets by TSCALE: the tries of

@@ -156,6 +156,31 @@ reap() {
 	both_ways "$R" echo
 }
 
+@test "transport: a bare tcp:PORT listens on 127.0.0.1 only, never on every interface" {
+	local port
+	port=$(free_port)
+	echo_on E echo "unix:$T/echo.sock"
+	relay_on R relay "tcp:$port" "$E"
+	[ "$R" = "tcp:127.0.0.1:$port" ] || fail "listening on $R"
+	# What the kernel has bound: one socket, on the loopback address.
+	run ss -ltnH "( sport = :$port )"
+	expect_status 0
+	[ "$(awk '{ print $4 }' <<<"$output")" = "127.0.0.1:$port" ] ||
+	    fail "ss -ltn for port $port:" "$output"
+	both_ways "$R" echo
+	# Seen from outside: in a network namespace of its own, where this
+	# host has a second address, the bare port is not served there while
+	# a tcp:0.0.0.0 relay is.
+	if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+		run timeout "$(t 30)" unshare -n "$TOOLS/bind-scope.sh" "$SB" \
+		    "$PEER" "$T" "$port"
+		expect_status 0
+		[ "$output" = "bare 127.0.0.1: served
+bare 192.0.2.99: not served
+any 192.0.2.99: served" ] || fail "probes in a network namespace:" "$output"
+	fi
+}
+
 @test "transport: abstract unix socket as listen and as target" {
 	local name="sb-e2e-$$-$RANDOM"
 	echo_on E echo "unix:@$name-echo"
@@ -343,19 +368,30 @@ proc_state() {
 	wait_log relay1 'closed \(done\).* 13 bytes up, [0-9]+ bytes down'
 }
 
-@test "half-close: 8 MiB upload, the echo's 8 MiB reply is read to EOF" {
+@test "half-close: 8 MiB upload then EOF, the echo's 8 MiB come back byte for byte, then EOF" {
 	echo_on E echo "unix:$T/echo.sock"
 	relay_on R relay "unix:$T/r.sock" "$E"
+	# peer integrity writes up to 4 MiB ahead of the echo, half-closes
+	# after the last byte, checks every byte that comes back and then
+	# wants EOF: a relay that lost, reordered or cut short the reply fails.
+	run timeout "$(t 60)" "$PEER" integrity -t "$(t 50)" -c 1 -b 8M "$R"
+	expect_status 0
+	expect_match '^ok conns=1 bytes_each_way=8388608 checksum=[0-9a-f]{16} '
+	# The same checksum as the upload of "peer send": the echo is the
+	# stream that went up.
+	local up=${output#*checksum=}
+	up=${up%% *}
 	run timeout "$(t 60)" "$PEER" send -t "$(t 50)" -b 8M "$R"
 	expect_status 0
-	expect_match '^sent 8388608 checksum=[0-9a-f]{16}$'
-	# The relay moved all 8 MiB each way and closed cleanly.
-	wait_log relay 'closed \(done\) .* 8388608 bytes up, 8388608 bytes down'
+	expect_output "sent 8388608 checksum=$up"
+	# The relay moved all 8 MiB each way and closed cleanly, twice.
+	wait_for 100 log_has_n relay 'closed \(done\) .* 8388608 bytes up, 8388608 bytes down' 2 ||
+	    fail "byte counts:" "$(grep closed "$T/relay.err")"
 }
 
 # --- 6. socat compatibility ----------------------------------------------------------
 
-@test "socat: UNIX-LISTEN:...,unlink-early,fork TCP:localhost:PORT (issue line 1)" {
+@test "socat: UNIX-LISTEN:...,unlink-early,fork TCP:localhost:PORT replaces a stale file and relays" {
 	echo_on E echo tcp:127.0.0.1:0
 	local port=${E##*:}
 	# A stale socket file left by a killed server, as after a crash.
@@ -382,7 +418,7 @@ proc_state() {
 	both_ways "$E" echo
 }
 
-@test "socat: TCP-LISTEN:0,reuseaddr,fork UNIX-CONNECT:path (issue line 2) binds 0.0.0.0" {
+@test "socat: TCP-LISTEN:0,reuseaddr,fork UNIX-CONNECT:path binds 0.0.0.0, as socat does" {
 	echo_on E echo "unix:$T/echo.sock"
 	serve R relay "$SB" TCP-LISTEN:0,reuseaddr,fork "UNIX-CONNECT:$T/echo.sock"
 	# socat's TCP-LISTEN listens on every interface.

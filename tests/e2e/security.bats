@@ -1,24 +1,26 @@
 #!/usr/bin/env bats
-# Issue 7 end to end: who may connect (allow-uid/gid/user/group on unix
-# listeners, allow=CIDR on tcp listeners), the PROXY protocol sent
-# (send-proxy, send-proxy-v2, the UNIX family 0x31 with the peer-credentials
-# TLV 0xE0) and received (accept-proxy, strictly, with a 3 s deadline, only
-# from allowed peers), interop with haproxy and nginx as real peers, and the
-# fault tests of item 4 (slow reader, idle client, a PostgreSQL target
-# restarted under pgbench, SIGTERM under load, kill -9, fd exhaustion, a
-# storm of 1-byte writes).
+# Access control and the PROXY protocol end to end: who may connect
+# (allow-uid/gid/user/group on unix listeners, allow=CIDR on tcp
+# listeners), the PROXY protocol sent (send-proxy, send-proxy-v2, the UNIX
+# family 0x31 with the peer-credentials TLV 0xE0) and received
+# (accept-proxy, strictly, with a 3 s deadline, only from allowed peers),
+# interop with haproxy and nginx as real peers, and faults under load (slow
+# reader, idle client, a PostgreSQL target restarted under pgbench, SIGTERM
+# under load, kill -9, fd exhaustion, a storm of 1-byte writes).
 #
-# Targets that must prove they saw nothing are a python3 capture server: it
-# notes every connection it accepts and saves what each one sent. Clients
-# are a python3 script that prints its own address, pid, uid and gid, so
-# the relay's log and the PROXY header can be compared with the truth.
-# Other users are played with setpriv (nobody, extra groups).
+# The python helpers live in tests/tools/: targets that must prove they saw
+# nothing are capture-server.py (it notes every connection it accepts and
+# saves what each one sent); clients are sock-client.py, which prints its
+# own address, pid, uid and gid, so that the relay's log and the PROXY
+# header can be compared with the truth; proxy-decode.py turns a captured
+# stream into lines, proxy-hex.py builds PROXY headers. Other users are
+# played with setpriv (nobody, extra groups).
 #
 # Every server runs in the test's temp dir ($T) or on a free loopback port
 # and is stopped in teardown. Waits are bounded loops, never fixed sleeps
 # (the pauses inside the python clients are the stimulus under test, not a
 # wait). The fault tests print their figures (peak RSS, fd counts, ...) to
-# the bats output as "# ..." lines for the issue's closing note.
+# the bats output as "# ..." lines.
 
 load helpers
 
@@ -91,7 +93,7 @@ echo_srv() {
 # and then it is answered "got LEN\n" and closed.
 capture() {
 	mkdir -p "$T/$2.d"
-	serve "$1" "$2" "$PY" -c "$CAPTURE_PY" "$3" "$T/$2.d"
+	serve "$1" "$2" "$PY" "$TOOLS/capture-server.py" "$3" "$T/$2.d"
 }
 
 # accepted NAME: how many connections capture server NAME has accepted.
@@ -99,9 +101,9 @@ accepted() {
 	if [ -e "$T/$1.d/accepted" ]; then wc -l <"$T/$1.d/accepted"; else echo 0; fi
 }
 
-# client ARGS...: run the python client (see CLIENT_PY) under a limit.
+# client ARGS...: run the python client (tests/tools/sock-client.py) under a limit.
 client() {
-	run timeout 30 "$PY" -c "$CLIENT_PY" "$@"
+	run timeout 30 "$PY" "$TOOLS/sock-client.py" "$@"
 }
 
 # client_as WHO-ARGS... -- ARGS...: the client under setpriv WHO-ARGS.
@@ -109,7 +111,7 @@ client_as() {
 	local who=()
 	while [ "$1" != -- ]; do who+=("$1"); shift; done
 	shift
-	run timeout 30 setpriv "${who[@]}" "$PYN" -c "$CLIENT_PY" "$@"
+	run timeout 30 setpriv "${who[@]}" "$PYN" "$TOOLS/sock-client.py" "$@"
 }
 
 # field KEY: the value of KEY=... in the last run's output.
@@ -158,17 +160,17 @@ wait_log() {
 	    "$(cat "$T/$1.err")"
 }
 
-# decode FILE [raw]: the capture FILE as text (see DECODE_PY) in $output;
+# decode FILE [raw]: the capture FILE as text (tests/tools/proxy-decode.py) in $output;
 # raw: all of it as payload=.
 decode() {
-	run "$PY" -c "$DECODE_PY" "$@"
+	run "$PY" "$TOOLS/proxy-decode.py" "$@"
 	expect_status 0
 }
 
-# pphex EXPR...: the bytes of python expressions (helpers of PPHEX_PY in
+# pphex EXPR...: the bytes of python expressions (helpers of proxy-hex.py in
 # scope) as hex, one line each, for client steps "x:HEX".
 pphex() {
-	"$PY" -c "$PPHEX_PY" "$@"
+	"$PY" "$TOOLS/proxy-hex.py" "$@"
 }
 
 # cases_hex CASE...: split each "EXPR|TEXT" into HEXES[i] (EXPR as hex)
@@ -201,7 +203,7 @@ reap() {
 	wait "$1" || REAPED=$?
 }
 
-# note TEXT: a figure for the closing note, on the bats output.
+# note TEXT: a figure worth reading (RSS, fds, timings), on the bats output.
 note() {
 	echo "# $*" >&3
 }
@@ -223,6 +225,10 @@ need_nobody() {
 		fi
 	done
 	[ -n "$PYN" ] || skip "nobody cannot run python3"
+	# A group id that is not nobody's uid, for credentials where a uid
+	# and gid swapped would show.
+	OTHER_GID=100
+	[ "$OTHER_GID" != "$NOBODY_UID" ] || OTHER_GID=101
 }
 
 need_v6() {
@@ -303,210 +309,6 @@ pg_ctl_stop() {
 	timeout 20 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_RUN" \
 	    -m "$1" -w -s stop 3>&- || fail "pg_ctl stop failed"
 }
-
-# --- python helpers --------------------------------------------------------------
-
-# Capture server: python3 -c "$CAPTURE_PY" ADDR DIR.
-CAPTURE_PY='
-import os, socket, sys, threading
-addr, out = sys.argv[1], sys.argv[2]
-if addr.startswith("unix:"):
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(addr[5:])
-    os.chmod(addr[5:], 0o666)
-    name = addr
-else:
-    host, port = addr[4:].rsplit(":", 1)
-    host = host.strip("[]")
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    s.bind((host, int(port)))
-    h, p = s.getsockname()[:2]
-    name = "tcp:%s:%d" % ("[%s]" % h if ":" in h else h, p)
-s.listen(512)
-print("listening on " + name, flush=True)
-
-def serve(c, k):
-    data = b""
-    c.settimeout(30)
-    try:
-        while True:
-            d = c.recv(65536)
-            if not d:
-                break
-            data += d
-    except OSError:
-        pass
-    tmp = os.path.join(out, ".conn-%d" % k)
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.rename(tmp, os.path.join(out, "conn-%d.bin" % k))
-    try:
-        c.sendall(b"got %d\n" % len(data))
-        c.close()
-    except OSError:
-        pass
-
-n = 0
-while True:
-    c, _ = s.accept()
-    n += 1
-    with open(os.path.join(out, "accepted"), "a") as f:
-        f.write("%d\n" % n)
-    threading.Thread(target=serve, args=(c, n), daemon=True).start()
-'
-
-# Client: python3 -c "$CLIENT_PY" ADDR [--bind=HOST|PATH] STEP...
-# Connects, prints local=, local_port=, pid=, uid=, gid=, then runs the
-# steps: a python bytes literal is sent, "x:HEX" sends raw bytes, "@S"
-# waits S seconds (reading what comes), "shut" half-closes. Then reads to
-# EOF (at most 20 s from the connect) and prints reply= (escaped), end=
-# (eof, reset or timeout) and elapsed= (seconds since the connect).
-CLIENT_PY='
-import ast, os, select, socket, sys, time
-args = sys.argv[1:]
-addr = args.pop(0)
-bind = None
-if args and args[0].startswith("--bind="):
-    bind = args.pop(0)[7:]
-if addr.startswith("unix:"):
-    s = socket.socket(socket.AF_UNIX)
-    if bind:
-        s.bind(bind)
-    target = addr[5:]
-else:
-    host, port = addr[4:].rsplit(":", 1)
-    host = host.strip("[]")
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    if bind:
-        s.bind((bind, 0))
-    target = (host, int(port))
-s.settimeout(10)
-s.connect(target)
-t0 = time.monotonic()
-s.setblocking(False)
-loc = s.getsockname()
-if s.family == socket.AF_UNIX:
-    print("local=unix:" + (loc.decode() if isinstance(loc, bytes) else loc))
-else:
-    print("local=tcp:%s:%d" % ("[%s]" % loc[0] if ":" in loc[0] else loc[0], loc[1]))
-    print("local_port=%d" % loc[1])
-print("pid=%d\nuid=%d\ngid=%d" % (os.getpid(), os.getuid(), os.getgid()), flush=True)
-reply, end = b"", None
-
-def take(timeout):
-    global reply, end
-    r, _, _ = select.select([s], [], [], max(timeout, 0))
-    if not r:
-        return
-    try:
-        d = s.recv(65536)
-    except ConnectionResetError:
-        end = "reset"
-        return
-    except BlockingIOError:
-        return
-    if d:
-        reply += d
-    else:
-        end = "eof"
-
-for step in args:
-    if end:
-        break
-    try:
-        if step.startswith("@"):
-            until = time.monotonic() + float(step[1:])
-            while end is None and time.monotonic() < until:
-                take(until - time.monotonic())
-        elif step == "shut":
-            s.shutdown(socket.SHUT_WR)
-        else:
-            data = bytes.fromhex(step[2:]) if step.startswith("x:") else ast.literal_eval(step)
-            s.setblocking(True)
-            s.sendall(data)
-            s.setblocking(False)
-    except OSError:
-        print("send=failed")
-        break
-while end is None:
-    left = t0 + 20 - time.monotonic()
-    if left <= 0:
-        end = "timeout"
-        break
-    take(left)
-print("reply=" + reply.decode("latin-1").encode("unicode_escape").decode())
-print("end=%s\nelapsed=%.3f" % (end, time.monotonic() - t0))
-'
-
-# python3 -c "$DECODE_PY" FILE: a captured stream as lines: the PROXY
-# header (v1=LINE, or v2 ver= cmd= fam= len=, src=, dst=, tlv=...), then
-# payload= (escaped).
-DECODE_PY='
-import socket, struct, sys
-d = open(sys.argv[1], "rb").read()
-sig = b"\r\n\r\n\x00\r\nQUIT\n"
-esc = lambda b: b.decode("latin-1").encode("unicode_escape").decode()
-rest = d
-if sys.argv[2:] == ["raw"]:
-    pass
-elif d.startswith(sig):
-    vc, fam, ln = d[12], d[13], struct.unpack(">H", d[14:16])[0]
-    body, rest = d[16:16 + ln], d[16 + ln:]
-    print("v2 ver=%d cmd=%d fam=0x%02x len=%d" % (vc >> 4, vc & 15, fam, ln))
-    off = 0
-    if fam == 0x11:
-        sp, dp = struct.unpack(">HH", body[8:12])
-        print("src=%s:%d" % (socket.inet_ntoa(body[0:4]), sp))
-        print("dst=%s:%d" % (socket.inet_ntoa(body[4:8]), dp))
-        off = 12
-    elif fam == 0x21:
-        sp, dp = struct.unpack(">HH", body[32:36])
-        print("src=[%s]:%d" % (socket.inet_ntop(socket.AF_INET6, body[0:16]), sp))
-        print("dst=[%s]:%d" % (socket.inet_ntop(socket.AF_INET6, body[16:32]), dp))
-        off = 36
-    elif fam == 0x31:
-        for name, f in (("src", body[0:108]), ("dst", body[108:216])):
-            p = f.split(b"\0", 1)[0]
-            pad = "ok" if not any(f[len(p):]) else "garbage"
-            print("%s=%s\n%s_pad=%s" % (name, esc(p), name, pad))
-        off = 216
-    while off < len(body):
-        t, l = body[off], struct.unpack(">H", body[off + 1:off + 3])[0]
-        v = body[off + 3:off + 3 + l]
-        if t == 0xE0 and l == 12:
-            print("tlv=e0 pid=%d uid=%d gid=%d" % struct.unpack(">III", v))
-        else:
-            print("tlv=%02x len=%d %s" % (t, l, v.hex()))
-        off += 3 + l
-    if off != len(body):
-        print("tlv_overrun")
-elif d.startswith(b"PROXY "):
-    end = d.index(b"\r\n") + 2
-    print("v1=" + esc(d[:end]))
-    rest = d[end:]
-print("payload=" + esc(rest))
-'
-
-# python3 -c "$PPHEX_PY" EXPR...: hex of each EXPR, a line each, with
-# helpers: sig, v2(fam, body, cmd=1, ver=2), ip4(src, dst, sport, dport),
-# ip6(...), unix(src, dst), tlv(type, bytes).
-PPHEX_PY='
-import socket, struct, sys
-sig = b"\r\n\r\n\x00\r\nQUIT\n"
-def v2(fam, body, cmd=1, ver=2):
-    return sig + bytes([ver << 4 | cmd, fam]) + struct.pack(">H", len(body)) + body
-def ip4(s, d, sp, dp):
-    return socket.inet_aton(s) + socket.inet_aton(d) + struct.pack(">HH", sp, dp)
-def ip6(s, d, sp, dp):
-    return (socket.inet_pton(socket.AF_INET6, s) + socket.inet_pton(socket.AF_INET6, d)
-            + struct.pack(">HH", sp, dp))
-def unix(s, d):
-    return s.ljust(108, b"\0") + d.ljust(108, b"\0")
-def tlv(t, v):
-    return bytes([t]) + struct.pack(">H", len(v)) + v
-for e in sys.argv[1:]:
-    print(eval(e).hex())
-'
 
 # --- 1. who may connect --------------------------------------------------------
 
@@ -760,13 +562,15 @@ payload=v2" ] || fail "decoded:" "$output"
 	relay R relay "unix:$T/r.sock,mode=0666" "$CAP,send-proxy-v2"
 	local pid uid gid
 
-	# An unnamed client (the usual case), run as nobody so that the
-	# credentials are not all zero.
-	client_as --reuid=nobody --regid="$NOGROUP" --clear-groups -- \
+	# An unnamed client (the usual case), run as nobody with group
+	# $OTHER_GID, so that the credentials are not zero and uid != gid: a
+	# uid and gid swapped in the TLV shows.
+	client_as --reuid=nobody --regid="$OTHER_GID" --clear-groups -- \
 	    "unix:$T/r.sock" "b'hello'" shut
 	answered
 	pid=$(field pid) uid=$(field uid) gid=$(field gid)
-	[ "$uid" = "$NOBODY_UID" ]
+	[ "$uid" = "$NOBODY_UID" ] && [ "$gid" = "$OTHER_GID" ] ||
+	    fail "client ran as uid $uid gid $gid"
 	decode "$T/cap.d/conn-1.bin"
 	[ "$output" = "v2 ver=2 cmd=1 fam=0x31 len=231
 src=
@@ -778,14 +582,14 @@ payload=hello" ] || fail "decoded:" "$output"
 
 	# A client bound to a path of its own: that path is the source.
 	mkdir -m 1777 "$T/cl"
-	client_as --reuid=nobody --regid="$NOGROUP" --clear-groups -- \
+	client_as --reuid=nobody --regid="$OTHER_GID" --clear-groups -- \
 	    "unix:$T/r.sock" --bind="$T/cl/me.sock" "b'named'" shut
 	answered
 	pid=$(field pid)
 	decode "$T/cap.d/conn-2.bin"
 	expect_line "src=$T/cl/me.sock"
 	expect_line "dst=$T/r.sock"
-	expect_line "tlv=e0 pid=$pid uid=$NOBODY_UID gid=$(getent group "$NOGROUP" | cut -d: -f3)"
+	expect_line "tlv=e0 pid=$pid uid=$NOBODY_UID gid=$OTHER_GID"
 	expect_line 'payload=named'
 
 	# Root, through the same relay: uid 0 gid 0 and root's pid.
@@ -818,13 +622,15 @@ payload=v1' ] || fail "decoded:" "$output"
 	expect_line "v1=PROXY TCP4 127.0.0.2 127.0.0.1 $cport $(port_of "$A")\\r\\n"
 	expect_line 'payload=chained'
 
-	# A unix client's header, credentials included, is passed on as is.
-	relay B2 relay-b2 "tcp:127.0.0.1:0,accept-proxy" "$CAP,send-proxy-v2"
+	# A unix client's header, credentials included, is passed on as is
+	# by a relay whose allow list trusts the relay in front.
+	relay B2 relay-b2 "tcp:127.0.0.1:0,accept-proxy,allow=127.0.0.1" "$CAP,send-proxy-v2"
 	relay A2 relay-a2 "unix:$T/a2.sock,mode=0666" "$B2,send-proxy-v2"
-	client_as --reuid=nobody --regid="$NOGROUP" --clear-groups -- \
+	client_as --reuid=nobody --regid="$OTHER_GID" --clear-groups -- \
 	    "unix:$T/a2.sock" "b'cred'" shut
 	answered
 	local pid=$(field pid) gid=$(field gid)
+	[ "$gid" = "$OTHER_GID" ] || fail "client ran as gid $gid"
 	decode "$T/cap.d/conn-2.bin"
 	[ "$output" = "v2 ver=2 cmd=1 fam=0x31 len=231
 src=
@@ -1143,69 +949,36 @@ pp_relay() {
 	[ "$(accepted cap)" = 2 ]
 }
 
-@test "echo with accept-proxy: echoes what follows the header (or refuses the option at start)" {
-	bg echo "$SB" echo -v "tcp:127.0.0.1:0,accept-proxy"
-	if ! wait_for 100 grep -q 'listening on' "$T/echo.err"; then
-		reap "$BG_PID"
-		[ "$REAPED" = 2 ] && grep -q accept-proxy "$T/echo.err" ||
-		    fail "echo failed, but not as a usage error:" \
-		    "$(cat "$T/echo.err")"
-		return
-	fi
-	local E
-	E=$(sed -n 's/^sockbridge: listening on //p' "$T/echo.err")
+@test "echo with accept-proxy: echoes only what follows the header, logs the client it names, refuses a stream without one" {
+	echo_srv E echo "tcp:127.0.0.1:0,accept-proxy"
 	client "$E" "b'PROXY TCP4 192.0.2.1 192.0.2.2 1111 80\r\nhello'" shut
 	served hello
+	wait_log echo 'conn 1: closed \(done\)'
+	expect_log echo '^sockbridge: conn 1: PROXY v1: client tcp:192\.0\.2\.1:1111$'
+	expect_log echo 'conn 1: closed \(done\) .* 5 bytes echoed'
+
+	# v2 as well, with the bytes that follow in the same write.
+	cases_hex "v2(0x11, ip4('198.51.100.7', '192.0.2.2', 4242, 80)) + b'v2 data'|v2"
+	client "$E" "x:${HEXES[0]}" shut
+	served 'v2 data'
+	wait_log echo 'conn 2: closed \(done\)'
+	expect_log echo '^sockbridge: conn 2: PROXY v2: client tcp:198\.51\.100\.7:4242$'
+
+	# No header: closed without an echo, the reason logged.
+	client "$E" "b'hello there\r\n'" shut
+	refused
+	wait_log echo 'conn 3: closed \(bad PROXY header\)'
+	expect_log echo 'conn 3: bad PROXY header from tcp:127\.0\.0\.1:[0-9]+: no PROXY protocol header'
 }
 
-# --- 5. faults (issue 7, item 4) -------------------------------------------------
-
-# Slow reader: python3 -c "$SLOWREAD_PY" PIDFILE CHUNK PAUSE. Listens on a
-# free port, takes one connection and reads it to EOF, CHUNK bytes at a
-# time with PAUSE seconds between; after each chunk it samples the VmRSS
-# of the process in PIDFILE. Prints bytes=, peak_kib=, seconds=.
-SLOWREAD_PY='
-import socket, sys, time
-pidfile, chunk, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(1)
-print("listening on tcp:127.0.0.1:%d" % s.getsockname()[1], flush=True)
-c, _ = s.accept()
-pid = int(open(pidfile).read())
-
-def rss():
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-peak, total, eof = rss(), 0, False
-view = memoryview(bytearray(chunk))
-t0 = time.monotonic()
-while not eof:
-    got = 0
-    while got < chunk:
-        n = c.recv_into(view[got:], chunk - got)
-        if n == 0:
-            eof = True
-            break
-        got += n
-    total += got
-    peak = max(peak, rss())
-    if not eof:
-        time.sleep(pause)
-c.close()
-print("bytes=%d peak_kib=%d seconds=%.2f" % (total, peak, time.monotonic() - t0), flush=True)
-'
+# --- 5. faults under load ------------------------------------------------------
 
 # slow_reader_run ARGS...: 1 GiB from peer send through "relay ARGS unix ->
 # slow reader"; checks and reports the relay's peak VmRSS.
 slow_reader_run() {
 	local label=$1 base peak secs
 	shift
-	serve SLOW slow "$PY" -c "$SLOWREAD_PY" "$T/relay.pid" $((1 << 20)) 0.002
+	serve SLOW slow "$PY" "$TOOLS/slow-reader.py" "$T/relay.pid" $((1 << 20)) 0.002
 	relay R relay --pidfile "$T/relay.pid" "$@" "unix:$T/r.sock" "$SLOW"
 	base=$(rss_kib "$PID_relay")
 	run timeout 120 "$PEER" send -t 110 -b 1G "$R"
@@ -1331,76 +1104,13 @@ slow_reader_run() {
 	[ "$output" = after ]
 }
 
-# python3 -c "$FDHOG_PY" ADDR N: open N unix connections at once, each
-# sending 8 bytes of its own; wait until the picture is stable (served:
-# echoed, dropped: closed without echo, waiting: neither) and print it
-# ("full ..."). Then close the served ones, and every one served from then
-# on, until none waits; print the totals ("after ... seconds=").
-FDHOG_PY='
-import select, socket, sys, time
-path, n = sys.argv[1][5:], int(sys.argv[2])
-socks, state, got = [], {}, {}
-t0 = time.monotonic()
-for i in range(n):
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(5)
-    s.connect(path)
-    s.sendall(b"%07d\n" % i)
-    s.setblocking(False)
-    socks.append(s)
-    state[s] = "waiting"
-    got[s] = b""
-
-def poll(timeout, close_served):
-    live = [s for s in socks if state[s] == "waiting"]
-    r, _, _ = select.select(live, [], [], timeout)
-    for s in r:
-        try:
-            d = s.recv(64)
-        except OSError:
-            d = b""
-        if d:
-            got[s] += d
-            if len(got[s]) >= 8:
-                state[s] = "served"
-                if close_served:
-                    s.close()
-        else:
-            state[s] = "dropped"
-
-def count(what):
-    return list(state.values()).count(what)
-
-# Phase 1: hold everything until the picture has not changed for 1.5 s
-# (longer than the relay'"'"'s longest accept pause), at most 4 s.
-last, quiet = None, time.monotonic()
-while time.monotonic() - t0 < 4 and count("waiting") and time.monotonic() - quiet < 1.5:
-    poll(0.1, False)
-    now = (count("served"), count("dropped"))
-    if now != last:
-        last, quiet = now, time.monotonic()
-print("full served=%d dropped=%d waiting=%d" % (count("served"), count("dropped"), count("waiting")), flush=True)
-
-# Phase 2: the served leave, and each one served from now on leaves at
-# once; every waiting client must get its turn (at most 30 s).
-for s in socks:
-    if state[s] == "served":
-        s.close()
-t1 = time.monotonic()
-while count("waiting") and time.monotonic() - t1 < 30:
-    poll(0.1, True)
-print("after served=%d dropped=%d waiting=%d seconds=%.1f" % (count("served"), count("dropped"), count("waiting"), time.monotonic() - t1), flush=True)
-for s in socks:
-    s.close()
-'
-
 @test "fault: fd exhaustion (ulimit -n 128, 300 clients): accepts pause, no client is stranded, the service recovers" {
 	echo_srv E echo "unix:$T/echo.sock"
 	bg relay bash -c 'ulimit -n 128 && exec "$@"' _ "$SB" relay -v "unix:$T/r.sock" "$E"
 	local rpid=$BG_PID base full after
 	wait_for 100 grep -q 'listening on' "$T/relay.err"
 	base=$(nfds "$rpid")
-	run timeout 60 "$PY" -c "$FDHOG_PY" "unix:$T/r.sock" 300
+	run timeout 60 "$PY" "$TOOLS/fd-hog.py" "unix:$T/r.sock" 300
 	expect_status 0
 	full=$(sed -n 's/^full //p' <<<"$output")
 	after=$(sed -n 's/^after //p' <<<"$output")
@@ -1417,50 +1127,10 @@ for s in socks:
 	expect_contains 'ok conns=20'
 }
 
-# python3 -c "$STORM_PY" ADDR CONNS BYTES: each connection (TCP_NODELAY)
-# sends BYTES single-byte writes of its own pattern while reading the echo
-# back and checking every byte. Prints ok=, bad=, seconds=.
-STORM_PY='
-import socket, sys, threading, time
-host, port = sys.argv[1][4:].rsplit(":", 1)
-conns, nbytes = int(sys.argv[2]), int(sys.argv[3])
-res = {}
-
-def run(k):
-    s = socket.create_connection((host, int(port)), 10)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.settimeout(30)
-    pat = lambda i: (i * 31 + k * 7) & 0xFF
-    def writer():
-        for i in range(nbytes):
-            s.send(bytes((pat(i),)))
-        s.shutdown(socket.SHUT_WR)
-    w = threading.Thread(target=writer)
-    w.start()
-    ok = bad = 0
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        for b in d:
-            if b == pat(ok + bad):
-                ok += 1
-            else:
-                bad += 1
-    w.join()
-    res[k] = (ok, bad)
-
-t0 = time.monotonic()
-ts = [threading.Thread(target=run, args=(k,)) for k in range(conns)]
-for t in ts: t.start()
-for t in ts: t.join()
-print("ok=%d bad=%d seconds=%.2f" % (sum(v[0] for v in res.values()), sum(v[1] for v in res.values()), time.monotonic() - t0))
-'
-
 @test "fault: a storm of 1-byte writes (4 connections x 100,000, TCP_NODELAY) is echoed back complete and in order" {
 	echo_srv E echo tcp:127.0.0.1:0
 	relay R relay tcp:127.0.0.1:0 "$E"
-	run timeout 60 "$PY" -c "$STORM_PY" "$R" 4 100000
+	run timeout 60 "$PY" "$TOOLS/byte-storm.py" "$R" 4 100000
 	expect_status 0
 	[[ "$output" == "ok=400000 bad=0 "* ]] || fail "storm: $output"
 	note "1-byte storm: 4 x 100000 single-byte writes echoed in ${output##*seconds=} s"

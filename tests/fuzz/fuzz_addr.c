@@ -1,7 +1,9 @@
 /*
  * libFuzzer target for src/addr.c: the address and option parser
- * (addr_parse, addr_check_role, addr_str) and the value parsers its
- * options use (addr_parse_duration, addr_parse_net, addr_parse_int).
+ * (addr_parse, addr_check_role, addr_str) and the parsers it exports for
+ * single values (addr_parse_mode, addr_parse_hostport). The number and
+ * network parsers its options use have their own targets (fuzz_num,
+ * fuzz_cidr).
  *
  * The input is one string, handed to each of them. It is copied into a heap
  * buffer of exactly its length plus the NUL, so AddressSanitizer sees a read
@@ -14,8 +16,8 @@
  *  - addr_str() never overruns even a tiny buffer, and its canonical text
  *    parses back to the same address, whose canonical text is the same
  *    (see canon_needs_quoting() for the one exception);
- *  - a duration is 0 to one day, a network has no host bits set and
- *    contains its own address.
+ *  - a mode is at most 07777; a host:port is a tcp address with a port
+ *    of at most 65535 and a NUL-terminated host.
  */
 #include <sys/socket.h>
 
@@ -38,36 +40,15 @@ check_duration(int ms)
 	check(ms == -1 || (ms >= 0 && ms <= DAY_MS));
 }
 
-/* n is a valid network that contains its own address, and an IPv4 one its
- * IPv4-mapped IPv6 form too. */
+/* An allow= network is well formed (fuzz_cidr checks what it matches). */
 static void
-check_net(const struct addr_net *n)
+check_net(const struct cidr *n)
 {
 	int bits = n->family == AF_INET ? 32 : 128;
-	unsigned char other[16];
 
 	check(n->family == AF_INET || n->family == AF_INET6);
 	check(n->prefix >= 0 && n->prefix <= bits);
-	for (int b = n->prefix; b < bits; b++)
-		check(!(n->addr[b / 8] & (0x80 >> (b % 8))));
-	check(addr_net_match(n, n->family, n->addr) == 1);
-	if (n->family == AF_INET) {
-		unsigned char mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		    0xff, 0xff };
-
-		memcpy(mapped + 12, n->addr, 4);
-		check(addr_net_match(n, AF_INET6, mapped) == 1);
-		check(addr_net_match(n, AF_INET6, n->addr) == 0 ||
-		    memcmp(n->addr, mapped, 12) == 0);
-	}
-	/* Flipping the last network bit leaves the network. */
-	if (n->prefix > 0) {
-		int b = n->prefix - 1;
-
-		memcpy(other, n->addr, sizeof(other));
-		other[b / 8] ^= (unsigned char)(0x80 >> (b % 8));
-		check(addr_net_match(n, n->family, other) == 0);
-	}
+	check(cidr_match(n, n->family, n->addr) == 1);
 }
 
 /* Everything addr_parse() promises about a parsed address. */
@@ -256,34 +237,25 @@ fuzz_addr(const char *text, size_t size)
 static void
 fuzz_values(const char *text)
 {
-	struct addr_net n;
-	long v;
-	int ms;
+	char err[ADDR_ERR_MAX];
+	struct addr a;
+	int mode, rc;
 
-	ms = -7;
-	if (addr_parse_duration(text, &ms) == 0) {
-		check(ms >= 0 && ms <= DAY_MS);
-		/* Plain seconds mean what they say. */
-		if (text[0] != '\0' && strspn(text, "0123456789") ==
-		    strlen(text) && strlen(text) <= 5)
-			check(ms == atoi(text) * 1000);
-	} else
-		check(ms == -7);
-
-	memset(&n, 0xa5, sizeof(n));
-	if (addr_parse_net(text, &n) == 0)
-		check_net(&n);
-
-	v = -7;
-	if (addr_parse_int(text, 0, INT_MAX, &v) == 0)
-		check(v >= 0 && v <= INT_MAX);
+	mode = -7;
+	if (addr_parse_mode(text, &mode) == 0)
+		check(mode >= 0 && mode <= 07777);
 	else
-		check(v == -7);
-	v = -7;
-	if (addr_parse_int(text, -5, 5, &v) == 0)
-		check(v >= -5 && v <= 5);
-	else
-		check(v == -7);
+		check(mode == -7);
+
+	memset(err, 0, sizeof(err));
+	rc = addr_parse_hostport(&a, text, err, sizeof(err));
+	check_rc(rc, err, sizeof(err));
+	check(a.kind == ADDR_TCP);
+	if (rc == 0) {
+		check(a.port <= 65535);
+		check_str(a.host);
+		check(a.host[0] != '\0');
+	}
 }
 
 int

@@ -1124,36 +1124,6 @@ test_guard_page_long(void **state)
 	    -1);
 }
 
-static void
-test_guard_page_numbers(void **state)
-{
-	static const char *const ints[] = {
-		"", "0", "-", "+", "1", "65535", "65536", " 1", "1 ", "1x",
-		"-1", "99999999999999999999",
-	};
-	static const char *const durations[] = {
-		"", ".", "1", "1.", "1.5", ".5", "250ms", "2m", "1h", "m",
-		"1m ", "86400", "86401", "1.2345678901234", "9999999999",
-	};
-	struct guard g;
-	const char *p;
-	long n;
-	int ms;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < nitems(ints); i++) {
-		p = guard_str(&g, ints[i]);
-		(void)addr_parse_int(p, 0, 65535, &n);
-		guard_free(&g);
-	}
-	for (i = 0; i < nitems(durations); i++) {
-		p = guard_str(&g, durations[i]);
-		(void)addr_parse_duration(p, &ms);
-		guard_free(&g);
-	}
-}
-
 /* An error buffer that ends at a guard page must not be overrun. */
 static void
 test_guard_page_err_buffer(void **state)
@@ -1180,151 +1150,77 @@ test_guard_page_err_buffer(void **state)
 	}
 }
 
-/* ---- addr_parse_duration, addr_parse_int ----------------------------- */
+/* ---- addr_parse_mode, addr_parse_hostport --------------------------- */
 
 static void
-test_duration_ok(void **state)
+test_parse_mode(void **state)
 {
 	static const struct {
 		const char	*s;
-		int		 ms;
-	} cases[] = {
-		{ "0", 0 },		{ "1", 1000 },
-		{ "1.5", 1500 },	{ "0.25", 250 },
-		{ ".5", 500 },		{ "5.", 5000 },
-		{ "0.001", 1 },		{ "0.0001", 0 },
-		{ "1.0000009", 1000 },	{ "250ms", 250 },
-		{ "1.5ms", 1 },		{ "2s", 2000 },
-		{ "2m", 120000 },	{ "1.5m", 90000 },
-		{ "1h", 3600000 },	{ "24h", 86400000 },
-		{ "1440m", 86400000 },	{ "86400", 86400000 },
-		{ "86400s", 86400000 },	{ "86400000ms", 86400000 },
-		{ "0086400", 86400000 },
-	};
-	size_t i;
-	int ms;
-
-	(void)state;
-	for (i = 0; i < nitems(cases); i++) {
-		ms = -7;
-		if (addr_parse_duration(cases[i].s, &ms) != 0)
-			fail_msg("addr_parse_duration(\"%s\") failed",
-			    cases[i].s);
-		if (ms != cases[i].ms)
-			fail_msg("addr_parse_duration(\"%s\") = %d, expected %d",
-			    cases[i].s, ms, cases[i].ms);
-	}
-}
-
-static void
-test_duration_bad(void **state)
-{
-	static const char *const cases[] = {
-		"", ".", "ms", "s", " 1", "1 ", "\t1", "-1", "+1", "1x",
-		"1MS", "1S", "5sec", "1d", "1e3", "0x10", "1.5.5", "1..5",
-		"1,5", "86401", "86400.001", "86400001ms", "25h", "1441m",
-		"99999999999999999999", "99999999999999999999ms",
-		"18446744073709551616", "inf", "nan",
-	};
-	size_t i;
-	int ms;
-
-	(void)state;
-	assert_int_equal(addr_parse_duration(NULL, &ms), -1);
-	for (i = 0; i < nitems(cases); i++) {
-		ms = -7;
-		if (addr_parse_duration(cases[i], &ms) != -1)
-			fail_msg("addr_parse_duration(\"%s\") accepted: %d",
-			    cases[i], ms);
-		/* Failure leaves the output alone. */
-		assert_int_equal(ms, -7);
-	}
-}
-
-static void
-test_size(void **state)
-{
-	static const struct {
-		const char	*s;
-		size_t		 v;
+		int		 mode;
 	} ok[] = {
-		{ "4096", 4096 },	{ "4K", 4096 },		{ "64k", 65536 },
-		{ "64KB", 65536 },	{ "1M", 1048576 },	{ "16m", 16777216 },
-		{ "16MB", 16777216 },	{ "0004K", 4096 },	{ "4096b", 4096 },
+		{ "0660", 0660 }, { "660", 0660 }, { "0", 0 }, { "2770", 02770 },
+		{ "07777", 07777 }, { "0000600", 0600 },
 	};
 	static const char *const bad[] = {
-		"", "K", "-4K", "+4K", " 4K", "4K ", "4 K", "4G", "4KK", "4KBB",
-		"4096x", "4095", "3K", "16777217", "17M", "16385K",
-		"17179869184K", "18446744073709551615M",
-		"18446744073709551616", "99999999999999999999999",
+		"", "8", "0668", "010000", "-1", "+660", " 660", "660 ", "0x1ff",
+		"rw", "0660,", "99999999999999999999999",
 	};
-	size_t i, v;
+	int m;
 
 	(void)state;
-	for (i = 0; i < nitems(ok); i++) {
-		v = 7;
-		if (addr_parse_size(ok[i].s, 4096, 16 << 20, &v) != 0 ||
-		    v != ok[i].v)
-			fail_msg("addr_parse_size(\"%s\") = %zu, expected %zu",
-			    ok[i].s, v, ok[i].v);
+	for (size_t i = 0; i < nitems(ok); i++) {
+		m = -1;
+		if (addr_parse_mode(ok[i].s, &m) != 0 || m != ok[i].mode)
+			fail_msg("addr_parse_mode(\"%s\") = %o", ok[i].s, m);
 	}
-	assert_int_equal(addr_parse_size(NULL, 1, 10, &v), -1);
-	for (i = 0; i < nitems(bad); i++) {
-		v = 7;
-		if (addr_parse_size(bad[i], 4096, 16 << 20, &v) != -1)
-			fail_msg("addr_parse_size(\"%s\") accepted: %zu",
-			    bad[i], v);
-		assert_int_equal(v, 7);
+	assert_int_equal(addr_parse_mode(NULL, &m), -1);
+	for (size_t i = 0; i < nitems(bad); i++) {
+		m = 12345;
+		if (addr_parse_mode(bad[i], &m) != -1 || m != 12345)
+			fail_msg("addr_parse_mode(\"%s\") accepted: %o", bad[i], m);
 	}
 }
 
 static void
-test_int_ok(void **state)
+test_parse_hostport(void **state)
 {
-	long n;
-
-	(void)state;
-	assert_int_equal(addr_parse_int("0", 0, 10, &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(addr_parse_int("10", 0, 10, &n), 0);
-	assert_int_equal(n, 10);
-	assert_int_equal(addr_parse_int("-10", -10, 10, &n), 0);
-	assert_int_equal(n, -10);
-	assert_int_equal(addr_parse_int("007", 0, 10, &n), 0);
-	assert_int_equal(n, 7);
-	/* strtol takes a '+'; so does the parser. */
-	assert_int_equal(addr_parse_int("+7", 0, 10, &n), 0);
-	assert_int_equal(n, 7);
-	assert_int_equal(addr_parse_int("9223372036854775807", 0, LONG_MAX,
-	    &n), 0);
-	assert_true(n == LONG_MAX);
-	assert_int_equal(addr_parse_int("-9223372036854775808", LONG_MIN, 0,
-	    &n), 0);
-	assert_true(n == LONG_MIN);
-}
-
-static void
-test_int_bad(void **state)
-{
-	static const char *const cases[] = {
-		"", " 1", "\n1", "1 ", "1\n", "1x", "x1", "0x10", "1.0", "-",
-		"+", "11", "-11", "9223372036854775808",
-		"-9223372036854775809", "99999999999999999999",
+	static const struct {
+		const char	*s, *host;
+		unsigned int	 port;
+	} ok[] = {
+		{ "127.0.0.1", "127.0.0.1", 0 },
+		{ "127.0.0.1:5000", "127.0.0.1", 5000 },
+		{ "localhost", "localhost", 0 },
+		{ "db-1.example:0", "db-1.example", 0 },
+		{ "[::1]", "::1", 0 },
+		{ "[::1]:65535", "::1", 65535 },
+		{ "::1", "::1", 0 },
+		{ "fe80::1%lo", "fe80::1%lo", 0 },
 	};
-	size_t i;
-	long n;
+	static const char *const bad[] = {
+		"", ":", ":80", "host:", "host:65536", "host:x", "[::1", "[]",
+		"[1.2.3.4]", "[::1]x", "ho st", "host:80:90x", "[::1]:", "a/b",
+	};
+	char err[ADDR_ERR_MAX];
+	struct addr a;
 
 	(void)state;
-	assert_int_equal(addr_parse_int(NULL, 0, 10, &n), -1);
-	for (i = 0; i < nitems(cases); i++) {
-		n = 42;
-		if (addr_parse_int(cases[i], -10, 10, &n) != -1)
-			fail_msg("addr_parse_int(\"%s\") accepted: %ld",
-			    cases[i], n);
-		assert_int_equal(n, 42);
+	for (size_t i = 0; i < nitems(ok); i++) {
+		if (addr_parse_hostport(&a, ok[i].s, err, sizeof(err)) != 0)
+			fail_msg("addr_parse_hostport(\"%s\"): %s", ok[i].s, err);
+		assert_int_equal(a.kind, ADDR_TCP);
+		assert_string_equal(a.host, ok[i].host);
+		assert_int_equal(a.port, ok[i].port);
 	}
-	assert_int_equal(addr_parse_int("-1", 0, 65535, &n), -1);
-	assert_int_equal(addr_parse_int("65536", 0, 65535, &n), -1);
+	assert_int_equal(addr_parse_hostport(&a, NULL, err, sizeof(err)), -1);
+	for (size_t i = 0; i < nitems(bad); i++) {
+		err[0] = '\0';
+		if (addr_parse_hostport(&a, bad[i], err, sizeof(err)) != -1)
+			fail_msg("addr_parse_hostport(\"%s\") accepted: %s:%u",
+			    bad[i], a.host, a.port);
+		assert_true(err[0] != '\0');
+	}
 }
 
 /* ---- addr_str -------------------------------------------------------- */
@@ -1459,13 +1355,9 @@ main(void)
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_guard_page_table),
 		cmocka_unit_test(test_guard_page_long),
-		cmocka_unit_test(test_guard_page_numbers),
 		cmocka_unit_test(test_guard_page_err_buffer),
-		cmocka_unit_test(test_duration_ok),
-		cmocka_unit_test(test_duration_bad),
-		cmocka_unit_test(test_size),
-		cmocka_unit_test(test_int_ok),
-		cmocka_unit_test(test_int_bad),
+		cmocka_unit_test(test_parse_mode),
+		cmocka_unit_test(test_parse_hostport),
 		cmocka_unit_test(test_addr_str_format),
 		cmocka_unit_test(test_addr_str_round_trip),
 		cmocka_unit_test(test_addr_str_truncates),

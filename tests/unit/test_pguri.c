@@ -118,7 +118,7 @@ fill(char *buf, size_t bufsize, const char *pfx, int c, size_t n,
 	return buf;
 }
 
-/* ---- the forms of the issue ------------------------------------------ */
+/* ---- the forms libpq users write ------------------------------------- */
 
 static void
 test_encoded_dir_in_authority(void **state)

@@ -1,0 +1,165 @@
+/*
+ * verdict: see verdict.h.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sys.h"
+#include "verdict.h"
+
+#define SUN_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+const char *
+verdict_errno_name(int e)
+{
+	const char *s = sys_strerrorname(e);
+
+	return s != NULL ? s : "E?";
+}
+
+const char *
+verdict_errno_meaning(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return "no socket file at this path: the server is not "
+		    "running, or it puts its socket in another directory";
+	case ECONNREFUSED:
+		return "nothing accepts connections here: for a socket file, "
+		    "the file exists but no process listens on it (stale); "
+		    "for tcp, no server on that port";
+	case EACCES:
+	case EPERM:
+		return "permission denied: connecting needs write permission "
+		    "on the socket file and search permission on every "
+		    "directory above it";
+	case EAGAIN:
+		return "the server's listen backlog is full: it is alive but "
+		    "not accepting fast enough";
+	case ENOTSOCK:
+		return "the path is not a socket";
+	case ENAMETOOLONG:
+		return "the path is longer than the 107 bytes a unix socket "
+		    "address holds";
+	case ETIMEDOUT:
+		return "no answer in time: a firewall drops packets, or the "
+		    "server is stuck";
+	case EPROTOTYPE:
+		return "the socket is not a stream socket (datagram?)";
+	case ENOTDIR:
+		return "a component of the path is not a directory";
+	case ECONNRESET:
+		return "the server closed the connection at once";
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return "no route to that host";
+	default:
+		return strerror(e);
+	}
+}
+
+void
+verdict_write(const char *p, int pg, int connect_ok,
+    const struct verdict_facts *f, char *v, size_t vl)
+{
+	char alt_dir[PATH_MAX];
+
+	if (connect_ok) {
+		snprintf(v, vl, "A server accepts connections at %s%s%s%s. If "
+		    "your client still fails, check that it uses this path "
+		    "(libpq: -h with the directory, -p with the port).", p,
+		    f->owner[0] ? " (" : "", f->owner, f->owner[0] ? ")" : "");
+		return;
+	}
+	if (f->too_long) {
+		snprintf(v, vl, "The path is %zu bytes; a unix socket address "
+		    "holds %zu. Use a shorter directory, or a symlink to it.",
+		    strlen(p), SUN_MAX);
+		return;
+	}
+	if (f->bad_dir[0] != '\0' && f->bad_dir_errno == EACCES) {
+		snprintf(v, vl, "You cannot reach %s: directory %s is not "
+		    "searchable for you. Run the client as a user with access "
+		    "(e.g. in the server's group), or have the server put its "
+		    "socket in a directory you can reach.", p, f->bad_dir);
+		return;
+	}
+	if (f->exists && f->is_sock && f->listening && !f->may_connect) {
+		snprintf(v, vl, "%s exists and a server listens, but you may not "
+		    "connect: run the client as a permitted user, or widen the "
+		    "socket's mode (for sockbridge: mode=0660 and group=).", p);
+		return;
+	}
+	if (f->orphan) {
+		snprintf(v, vl, "The server (%s) still listens, but its socket "
+		    "file %s was removed, so no client can reach it. Restart "
+		    "the server to recreate the file, and find what deletes it "
+		    "(systemd-tmpfiles cleaning /tmp, a cleanup job). Keep "
+		    "sockets in /run or a directory of their own.", f->owner, p);
+		return;
+	}
+	if (f->ns_pid > 0) {
+		snprintf(v, vl, "A process (pid %d) listens on %s inside another "
+		    "mount namespace (a container?): the file you see is not "
+		    "its socket. Reach it through its root: `sockbridge relay "
+		    "unix:%s unix:/proc/%d/root%s`.", (int)f->ns_pid, p, p,
+		    (int)f->ns_pid, p);
+		return;
+	}
+	if (f->shared_fs[0] != '\0' && f->exists && !f->listening) {
+		snprintf(v, vl, "%s lives on a %s filesystem: a socket file "
+		    "shared across a VM boundary cannot work, because the kernel, "
+		    "not the file, carries the bytes. Run sockbridge on the "
+		    "server's side and cross over tcp or a pipe, e.g. `sockbridge "
+		    "relay unix:%s 'exec:docker exec -i CONTAINER sockbridge relay "
+		    "- unix:%s'`.", p, f->shared_fs, p, p);
+		return;
+	}
+	if (f->alt[0] != '\0') {
+		char *s;
+
+		snprintf(alt_dir, sizeof(alt_dir), "%s", f->alt);
+		if ((s = strrchr(alt_dir, '/')) != NULL && s != alt_dir)
+			*s = '\0';
+		snprintf(v, vl, "Nothing listens at %s, but a server listens at "
+		    "%s. Point the client there (libpq: -h %s; Rails: host: %s "
+		    "in config/database.yml), or run `sockbridge relay unix:%s "
+		    "unix:%s`.", p, f->alt, alt_dir, alt_dir, p, f->alt);
+		return;
+	}
+	if (f->tcp[0] != '\0' && (f->tcp_is_pg || !pg)) {
+		snprintf(v, vl, "Nothing listens at %s. %s answers on %s. Connect "
+		    "over tcp instead (libpq: -h localhost; Rails: host: "
+		    "localhost in config/database.yml), or run `sockbridge "
+		    "relay unix:%s %s` to give the client its socket file.", p,
+		    f->tcp_is_pg ? "A PostgreSQL server" : "A server", f->tcp,
+		    p, f->tcp);
+		return;
+	}
+	if (f->exists && f->is_sock && !f->listening) {
+		snprintf(v, vl, "%s is stale: the file exists but nothing listens "
+		    "(the server stopped or crashed without removing it). Start "
+		    "the server; sockbridge replaces stale files itself, others "
+		    "may need `rm %s` first.", p, p);
+		return;
+	}
+	if (f->exists && !f->is_sock) {
+		snprintf(v, vl, "%s is not a socket. Something else created a "
+		    "file there; the server cannot bind its socket until it is "
+		    "moved away.", p);
+		return;
+	}
+	if (f->bad_dir[0] != '\0') {
+		snprintf(v, vl, "Directory %s does not exist, so no server has "
+		    "its socket there. Check where the server puts it (for "
+		    "PostgreSQL: SHOW unix_socket_directories).", f->bad_dir);
+		return;
+	}
+	snprintf(v, vl, "Nothing listens at %s and no server of that name was "
+	    "found on this machine. Start the server, or check where it puts "
+	    "its socket (for PostgreSQL: SHOW unix_socket_directories).", p);
+}
