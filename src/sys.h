@@ -13,8 +13,10 @@
  * MSG_NOSIGNAL / MSG_MORE defined as 0 where the system lacks them
  * (sockets then carry SO_NOSIGPIPE where it exists, and the relay
  * ignores SIGPIPE anyway). Outside the seam, each behind a feature
- * test: /proc readers (sockinfo.c, cmd-ls.c, diag.c, bench.c; where
- * there is no /proc they say what they cannot see), prctl (spawn.c),
+ * test: /proc readers (sockinfo.c, with sockinfo_libproc.c in its place
+ * on macOS; diag.c: without /proc those checks find nothing; bench.c:
+ * the server's and relay's CPU need /proc/PID/stat, not yet handled
+ * elsewhere), prctl (spawn.c),
  * statfs (diag.c), abstract socket names (addr.c refuses them where
  * the system has none, SYS_HAVE_ABSTRACT below).
  */
