@@ -301,8 +301,10 @@ conn_update(struct conn *c)
 
 		if (dialing) {
 			wr = (i == SIDE_UP && c->connecting) ? LOOP_WRITE : 0;
-			rd = (i == SIDE_DOWN && c->waiting && !c->down_sent) ?
-			    LOOP_READ : 0;
+			/* The PROXY header is read before dialing; a waiting
+			 * client is watched until it sends. */
+			rd = i == SIDE_DOWN && (c->awaiting_proxy ||
+			    (c->waiting && !c->down_sent)) ? LOOP_READ : 0;
 		} else {
 			rd = flow_wants_read(&c->flow[i], env->pool) ?
 			    LOOP_READ : 0;
