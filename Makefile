@@ -10,7 +10,11 @@ WARN	+= $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),,-Wno-form
 ifeq ($(WERROR),1)
 WARN	+= -Werror
 endif
-ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+# Feature-test macros: glibc hides accept4, pipe2, splice without
+# _GNU_SOURCE; macOS wants _DARWIN_C_SOURCE (cross-macos sets it).
+DEFS	?= -D_GNU_SOURCE
+ALL_CFLAGS = -std=c17 $(DEFS) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+UNIT_LIBS ?= -lcmocka
 LDLIBS	+= -lm -pthread
 # make PORTABLE=1 BUILD=build-portable: only the portable fallbacks (the
 # poll loop backend, self-pipe signals, accept and pipe plus fcntl, no
@@ -39,7 +43,7 @@ $(BUILD)/peer: tests/tools/peer.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(UNIT_LIBS) $(LDLIBS)
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -159,12 +163,79 @@ install: $(BUILD)/sockbridge
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck
+.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck \
+	cross-macos static static-unit static-check static-arm64 \
+	portable-check portable-sanitize
+
+# Cross-builds with zig cc (0.11.0, scripts/zig finds it; no SDK needed):
+# macOS arm64 and x86_64, linked and checked to be Mach-O; static Linux
+# binaries for x86_64 and aarch64 on musl, checked to be statically
+# linked. -Werror in each. The test peer (tests/tools/peer.c) is epoll
+# only, so cross-macos builds sockbridge alone. static-unit adds the unit tests for aarch64,
+# linked against cmocka built from Debian's source for that target
+# (scripts/cmocka-cross), to be run under qemu-aarch64-static; musl
+# has uintptr_t, which cmocka.h must be told (_UINTPTR_T_DEFINED).
+ZIG		?= scripts/zig
+MACOS_ARCHS	 = arm64:aarch64 x86_64:x86_64
+STATIC_ARCHS	 = x86_64 aarch64
+
+cross-macos:
+	@set -e; for a in $(MACOS_ARCHS); do \
+	    name=$${a%%:*}; arch=$${a#*:}; \
+	    $(MAKE) -s BUILD=build-macos-$$name WERROR=1 \
+	        CC="$(abspath $(ZIG)) cc -target $$arch-macos" \
+	        DEFS=-D_DARWIN_C_SOURCE build-macos-$$name/sockbridge; \
+	    scripts/check-bin macho-$$name build-macos-$$name/sockbridge; \
+	done
+
+static:
+	@set -e; for a in $(STATIC_ARCHS); do \
+	    $(MAKE) -s BUILD=build-static-$$a WERROR=1 LDFLAGS=-static \
+	        CC="$(abspath $(ZIG)) cc -target $$a-linux-musl" all; \
+	    scripts/check-bin static-$$a build-static-$$a/sockbridge \
+	        build-static-$$a/peer; \
+	done
+
+static-unit: static
+	scripts/cmocka-cross aarch64-linux-musl build-static-aarch64/cmocka
+	$(MAKE) -s BUILD=build-static-aarch64 WERROR=1 LDFLAGS=-static \
+	    CC="$(abspath $(ZIG)) cc -target aarch64-linux-musl" \
+	    EXTRA_CFLAGS="-Ibuild-static-aarch64/cmocka/include -D_UINTPTR_T_DEFINED" \
+	    UNIT_LIBS=build-static-aarch64/cmocka/libcmocka.a \
+	    $(UNIT_SRCS:tests/unit/%.c=build-static-aarch64/%)
 
 # sockbridge against socat, HAProxy, nginx, socket-proxyd; not part of check.
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# The static x86_64 binary (and its static peer) against the relay suite.
+static-check: static
+	SB_BUILD=$(abspath build-static-x86_64) SB_E2E=relay tests/run
+
+# The static aarch64 binary under qemu-aarch64-static: its unit tests and
+# a relay smoke test in front of the native echo (tests/tools/static-arm64).
+static-arm64: static-unit all
+	tests/tools/static-arm64 build-static-aarch64 $(BUILD)
+
+# The PORTABLE build (poll loop, self-pipe signals, accept and pipe plus
+# fcntl, copy instead of splice): unit tests and the relay, files/faults
+# and security suites; portable-sanitize does the same under ASan+UBSan.
+PORTABLE_E2E ?= relay|files_faults|security
+SAN_CFLAGS   = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	       -fno-sanitize-recover=all
+
+portable-check:
+	$(MAKE) PORTABLE=1 BUILD=build-portable all $(UNIT_SRCS:tests/unit/%.c=build-portable/%)
+	SB_BUILD=$(abspath build-portable) SB_E2E='@($(PORTABLE_E2E))' \
+	    bash -O extglob tests/run $(UNIT_SRCS:tests/unit/%.c=build-portable/%)
+
+portable-sanitize:
+	$(MAKE) PORTABLE=1 BUILD=build-portable-san EXTRA_CFLAGS="$(SAN_CFLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined" \
+	    all $(UNIT_SRCS:tests/unit/%.c=build-portable-san/%)
+	SB_BUILD=$(abspath build-portable-san) SB_E2E='@($(PORTABLE_E2E))' \
+	    bash -O extglob tests/run $(UNIT_SRCS:tests/unit/%.c=build-portable-san/%)
 
 # Mutation testing, not part of check: each planted bug of tests/mutate/list
 # in a scratch copy, one at a time, caught (or not) by its test file.

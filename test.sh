@@ -5,6 +5,10 @@
 #   gcc with AddressSanitizer + UndefinedBehaviorSanitizer: unit and e2e
 #   libFuzzer: the regression inputs, then each parser fuzzed FUZZ_SECONDS
 #   valgrind memcheck: the relay e2e suite, no errors, no leaks
+#   cross-builds (zig cc): macOS arm64 and x86_64 linked, checked Mach-O;
+#   static x86_64 against the relay suite; static aarch64 under qemu (unit
+#   tests, relay smoke test); the PORTABLE build (poll, no splice): unit,
+#   relay, files/faults and security suites, plain and under ASan+UBSan
 # Installs missing Debian packages first (scripts/install-deps --test: the
 # build set and the test set). Skips beyond SB_SKIP_MAX (default 0, see
 # tests/run) fail the run. Ends with one summary line.
@@ -47,6 +51,11 @@ run "clang" CC=clang BUILD=build-clang all unit
 run "gcc ASan+UBSan" CC=gcc sanitize
 run "fuzz" fuzz-regress fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 run "valgrind" memcheck VG_E2E=relay SB_JOBS=1
+run "cross macOS" cross-macos
+run "static x86_64 relay" static-check
+run "static aarch64 qemu" static-arm64
+run "PORTABLE" portable-check
+run "PORTABLE ASan+UBSan" portable-sanitize
 echo "(took $(( $(date +%s) - start )) s)"
 echo "all: $total_p passed, $total_f failed, $total_s skipped"
 exit $failed

@@ -26,6 +26,7 @@
 #include "addr.h"
 #include "cidr.h"
 #include "num.h"
+#include "sys.h"
 
 /* socat keywords for stream addresses, and what each one means here. */
 static const struct {
@@ -417,6 +418,10 @@ parse_unix(struct addr *a, const char *s, char *err, size_t errlen)
 			n--;
 		}
 		a->kind = ADDR_ABSTRACT;
+#ifndef SYS_HAVE_ABSTRACT
+		return errbuf_set(err, errlen, "abstract socket names "
+		    "(unix:@name) exist only on Linux; use a path");
+#endif
 		/* One byte of sun_path holds the leading NUL. */
 		if (n == 0)
 			return errbuf_set(err, errlen, "empty abstract socket name");

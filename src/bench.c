@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "sys.h"
 
 #define PATTERN_LEN	65536
 #define IO_TIMEOUT_S	10
@@ -48,6 +49,7 @@ struct bench_shared {
 	pthread_mutex_t	 mu;		/* the start gate */
 	pthread_cond_t	 cv;
 	int		 ready;		/* users connected (or failed) */
+	int		 done;		/* users finished */
 	int		 go;
 	uint64_t	 t_start;	/* ns */
 	uint64_t	 t_warm;	/* samples before this are dropped */
@@ -72,9 +74,23 @@ sleep_until(uint64_t t)
 	struct timespec ts = { (time_t)(t / 1000000000ULL),
 	    (long)(t % 1000000000ULL) };
 
+#ifdef TIMER_ABSTIME
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
 	    EINTR)
 		;
+#else
+	/* No clock_nanosleep (macOS): sleep the difference, again after a
+	 * signal or an early wake. */
+	uint64_t now;
+
+	(void)ts;
+	while ((now = now_ns()) < t) {
+		struct timespec d = { (time_t)((t - now) / 1000000000ULL),
+		    (long)((t - now) % 1000000000ULL) };
+
+		(void)nanosleep(&d, NULL);
+	}
+#endif
 }
 
 /* utime, stime, cutime, cstime of one /proc/PID/stat, and its parent. */
@@ -421,9 +437,9 @@ user_connect(struct user *u)
 	struct timeval tv = { IO_TIMEOUT_S, 0 };
 	int one = 1;
 
-	u->fd = socket(s->sa.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (u->fd == -1)
-		return user_fail(u, "socket: %s", strerror(errno));
+	u->fd = sys_socket_cloexec(s->sa.ss.ss_family, SOCK_STREAM);
+	if (u->fd < 0)
+		return user_fail(u, "socket: %s", strerror(-u->fd));
 	if (connect(u->fd, (const struct sockaddr *)&s->sa.ss, s->sa.len) == -1) {
 		char name[160];
 
@@ -472,6 +488,10 @@ user_main(void *arg)
 	if (u->fd != -1)
 		close(u->fd);
 	u->fd = -1;
+	pthread_mutex_lock(&u->sh->mu);
+	u->sh->done++;
+	pthread_cond_broadcast(&u->sh->cv);
+	pthread_mutex_unlock(&u->sh->mu);
 	return NULL;
 }
 
@@ -561,21 +581,28 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 	sh.go = 1;
 	pthread_cond_broadcast(&sh.cv);
 	pthread_mutex_unlock(&sh.mu);
-	for (int i = 0; i < started; i++) {
-		for (;;) {
-			struct timespec ts;
+	/* Wait for every user, showing progress each 200 ms: a condition
+	 * wait with a deadline rather than pthread_timedjoin_np, which
+	 * glibc and musl have and macOS does not. */
+	pthread_mutex_lock(&sh.mu);
+	while (sh.done < started) {
+		struct timespec ts;
 
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(us[i].tid, NULL, &ts) == 0)
-				break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&sh.cv, &sh.mu, &ts) == ETIMEDOUT) {
+			pthread_mutex_unlock(&sh.mu);
 			show_progress(s, us, sh.t_start, 0);
+			pthread_mutex_lock(&sh.mu);
 		}
 	}
+	pthread_mutex_unlock(&sh.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(us[i].tid, NULL);
 	show_progress(s, us, sh.t_start, 1);
 	res->cpu_client_s = self_cpu() - c0;
 	if (s->server_pid > 0)

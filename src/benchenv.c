@@ -15,10 +15,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<mach-o/dyld.h>)
+#include <mach-o/dyld.h>	/* _NSGetExecutablePath (macOS) */
+#define BENCHENV_HAVE_NSGETEXEC	1
+#endif
+#endif
 
 #include "benchenv.h"
 #include "errbuf.h"
 #include "spawn.h"
+#include "sys.h"
 #include "util.h"
 
 /* Socket address of the file name in e's temp dir. Returns 0 or -errno. */
@@ -40,9 +47,9 @@ bind_listener(struct net_sa *sa)
 {
 	int fd, e;
 
-	fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -errno;
+	fd = sys_socket_cloexec(sa->ss.ss_family, SOCK_STREAM);
+	if (fd < 0)
+		return fd;
 	if (bind(fd, (struct sockaddr *)&sa->ss, sa->len) == -1 ||
 	    listen(fd, 4096) == -1) {
 		e = errno;
@@ -87,16 +94,16 @@ static int
 wait_ready(const struct net_sa *sa, pid_t pid)
 {
 	for (int i = 0; i < 500; i++) {
-		int fd = socket(sa->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int fd = sys_socket_cloexec(sa->ss.ss_family, SOCK_STREAM);
 		struct timespec ts = { 0, 10000000 };
 		int st;
 
-		if (fd != -1 && connect(fd, (const struct sockaddr *)&sa->ss,
+		if (fd >= 0 && connect(fd, (const struct sockaddr *)&sa->ss,
 		    sa->len) == 0) {
 			close(fd);
 			return 0;
 		}
-		if (fd != -1)
+		if (fd >= 0)
 			close(fd);
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return -1;
@@ -134,7 +141,14 @@ static char *
 self_exe(void)
 {
 	static char buf[4096];
+#ifdef BENCHENV_HAVE_NSGETEXEC
+	uint32_t size = sizeof(buf);
+	ssize_t n = _NSGetExecutablePath(buf, &size) == 0 ?
+	    (ssize_t)strlen(buf) : 0;
+#else
+	/* Linux; elsewhere readlink fails and PATH finds sockbridge. */
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+#endif
 
 	if (n <= 0)
 		snprintf(buf, sizeof(buf), "sockbridge");

@@ -14,6 +14,7 @@
 
 #include "acl.h"
 #include "daemon.h"
+#include "sys.h"
 
 /* The pid file this process wrote, for daemon_pidfile_remove. */
 static struct {
@@ -91,7 +92,7 @@ daemon_pidfile(const char *path, char *err, size_t errlen)
 	pidfile.dev = st.st_dev;
 	pidfile.ino = st.st_ino;
 	pidfile.uid = st.st_uid;
-	pidfile.ctime = st.st_ctim;
+	pidfile.ctime = SYS_ST_CTIM(&st);
 	pidfile.pid = getpid();
 	return 0;
 }
@@ -116,8 +117,8 @@ daemon_pidfile_remove(const char *path)
 	snprintf(want, sizeof(want), "%d\n", (int)pidfile.pid);
 	if (n < 0 || !S_ISREG(st.st_mode) || st.st_dev != pidfile.dev ||
 	    st.st_ino != pidfile.ino || st.st_uid != pidfile.uid ||
-	    st.st_ctim.tv_sec != pidfile.ctime.tv_sec ||
-	    st.st_ctim.tv_nsec != pidfile.ctime.tv_nsec)
+	    SYS_ST_CTIM(&st).tv_sec != pidfile.ctime.tv_sec ||
+	    SYS_ST_CTIM(&st).tv_nsec != pidfile.ctime.tv_nsec)
 		return 0;
 	buf[n] = '\0';
 	if (strcmp(buf, want) != 0)

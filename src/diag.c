@@ -9,7 +9,12 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
+#if defined(__has_include)
+#if __has_include(<sys/statfs.h>)
+#include <sys/statfs.h>	/* statfs f_type: Linux */
+#define DIAG_HAVE_FTYPE	1
+#endif
+#endif
 #include <sys/un.h>
 
 #include <arpa/inet.h>
@@ -32,6 +37,7 @@
 #include "net.h"
 #include "verdict.h"
 #include "sockinfo.h"
+#include "sys.h"
 
 #define SUN_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 #define PROBE_MS	2000
@@ -122,9 +128,8 @@ try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
 	socklen_t el = sizeof(e);
 
 	*fdp = -1;
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return errno;
+	if ((fd = sys_socket(sa->sa_family, SOCK_STREAM)) < 0)
+		return -fd;
 	if (connect(fd, sa, len) == -1) {
 		if (errno != EINPROGRESS) {
 			e = errno;
@@ -464,10 +469,16 @@ check_tcp_port(unsigned int port, int pg, struct diag *d, struct verdict_facts *
 		    "not answer PostgreSQL's SSLRequest", f->tcp);
 }
 
-/* Filesystems that may be shared from another kernel. */
+/* Filesystems that may be shared from another kernel. Needs statfs's
+ * f_type (Linux); elsewhere this check is not made. */
 static void
 check_fs(const char *path, struct diag *d, struct verdict_facts *f)
 {
+#ifndef DIAG_HAVE_FTYPE
+	(void)path;
+	(void)d;
+	(void)f;
+#else
 	char dir[PATH_MAX], *slash;
 	struct statfs sf;
 	const char *name = NULL;
@@ -503,6 +514,7 @@ check_fs(const char *path, struct diag *d, struct verdict_facts *f)
 	    "a socket file there is only a name; the socket lives in the "
 	    "kernel that created it, so connect() on this side cannot reach "
 	    "a server on the other", dir, name);
+#endif
 }
 
 /* A PostgreSQL server is expected behind fd: does it answer like one? */

@@ -56,8 +56,8 @@ exec_target(const struct dial_target *t, pid_t *pid)
 	struct spawn sp;
 	int sv[2], rc;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
-		return -errno;
+	if ((rc = sys_socketpair_cloexec(AF_UNIX, SOCK_STREAM, sv)) != 0)
+		return rc;
 	snprintf(cmd, sizeof(cmd), "%s", t->addr.cmd);
 	argv[2] = cmd;
 	memset(&sp, 0, sizeof(sp));

@@ -68,6 +68,11 @@ net_unix_sa(struct net_sa *sa, const char *path, int abstract)
 	memcpy(sun->sun_path + off, path, n);
 	sa->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + off +
 	    n + (abstract ? 0 : 1));
+#ifdef SIN6_LEN
+	/* The BSDs and macOS carry the length in the address too (sun_len,
+	 * beside sa_len; KAME's SIN6_LEN is the test for that layout). */
+	sun->sun_len = (unsigned char)sa->len;
+#endif
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "notify.h"
+#include "sys.h"
 
 int
 notify(const char *state)
@@ -45,8 +46,12 @@ notify(const char *state)
 	memcpy(sun.sun_path, path, n);
 	if (path[0] == '@')
 		sun.sun_path[0] = '\0';
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return -errno;
+#ifndef SYS_HAVE_ABSTRACT
+	if (path[0] == '@')
+		return -EAFNOSUPPORT;	/* abstract names are Linux's */
+#endif
+	if ((fd = sys_socket_cloexec(AF_UNIX, SOCK_DGRAM)) < 0)
+		return fd;
 	w = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
 	    (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un,
 	    sun_path) + n + (path[0] == '@' ? 0 : 1)));

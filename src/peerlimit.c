@@ -65,7 +65,8 @@ peerlimit_key(int fd, struct peer_key *k)
 		memcpy(k->a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
 		return 0;
 	case AF_INET6: {
-		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		/* Not const: musl's IN6_IS_ADDR_V4MAPPED casts the const away. */
+		struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 
 		if (IN6_IS_ADDR_V4MAPPED(a)) {
 			k->family = AF_INET;

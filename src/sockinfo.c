@@ -1,6 +1,13 @@
 /*
- * sockinfo: /proc readers. See sockinfo.h.
+ * sockinfo: /proc readers. See sockinfo.h. Where <libproc.h> exists
+ * (macOS), sockinfo_libproc.c serves the same calls instead.
  */
+#if defined(__has_include)
+#if __has_include(<libproc.h>)
+#define SOCKINFO_LIBPROC	1
+#endif
+#endif
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -22,6 +29,7 @@
 
 #include "sockinfo.h"
 
+#ifndef SOCKINFO_LIBPROC
 int
 sockinfo_scan(int (*fn)(const struct sockinfo_entry *, void *), void *arg)
 {
@@ -266,6 +274,10 @@ sockinfo_fdmap_pid(const struct sockinfo_fdmap *m, unsigned long inode)
 	}
 	return lo < m->n && m->v[lo].inode == inode ? m->v[lo].pid : -1;
 }
+#else
+/* libproc: see sockinfo_libproc.c. */
+typedef int sockinfo_proc_unused;
+#endif
 
 #if defined(__linux__) && defined(UDIAG_SHOW_VFS)
 

@@ -48,6 +48,23 @@
 #define SOL_LOCAL		0	/* FreeBSD spells the level 0 */
 #endif
 
+#ifndef SYS_HAVE_SOCK_FLAGS
+/* Where send() has no MSG_NOSIGNAL, ask the socket not to raise SIGPIPE
+ * (SO_NOSIGPIPE, macOS and the BSDs); failure is harmless, the relay
+ * ignores SIGPIPE too. */
+static void
+nosigpipe(int fd)
+{
+#if defined(SYS_NO_MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
+	int one = 1;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#else
+	(void)fd;
+#endif
+}
+#endif
+
 int
 sys_accept(int listen_fd)
 {
@@ -65,6 +82,7 @@ sys_accept(int listen_fd)
 		close(fd);
 		return rc;
 	}
+	nosigpipe(fd);
 	return fd;
 #endif
 }
@@ -86,9 +104,107 @@ sys_socket(int family, int type)
 		close(fd);
 		return rc;
 	}
+	nosigpipe(fd);
 	return fd;
 #endif
 }
+
+int
+sys_socket_cloexec(int family, int type)
+{
+	int fd;
+
+#ifdef SYS_HAVE_SOCK_FLAGS
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	return fd == -1 ? -errno : fd;
+#else
+	if ((fd = socket(family, type, 0)) == -1)
+		return -errno;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	nosigpipe(fd);
+	return fd;
+#endif
+}
+
+int
+sys_socketpair_cloexec(int family, int type, int sv[2])
+{
+#ifdef SYS_HAVE_SOCK_FLAGS
+	if (socketpair(family, type | SOCK_CLOEXEC, 0, sv) == -1)
+		return -errno;
+	return 0;
+#else
+	if (socketpair(family, type, 0, sv) == -1)
+		return -errno;
+	if (fcntl(sv[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(sv[1], F_SETFD, FD_CLOEXEC) == -1) {
+		int e = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		sv[0] = sv[1] = -1;
+		return -e;
+	}
+	nosigpipe(sv[0]);
+	nosigpipe(sv[1]);
+	return 0;
+#endif
+}
+
+/*
+ * glibc 2.32 has strerrorname_np; there is no macro to test for a
+ * function, so the glibc version is the feature test. musl, macOS and
+ * the BSDs get the table: the values a socket tool meets.
+ */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32) && \
+    !defined(SB_PORTABLE)
+const char *
+sys_strerrorname(int e)
+{
+	return strerrorname_np(e);
+}
+#else
+#define SYS_ERRNAME(x)	{ x, #x }
+static const struct {
+	int		 e;
+	const char	*name;
+} sys_errnames[] = {
+	SYS_ERRNAME(EPERM), SYS_ERRNAME(ENOENT), SYS_ERRNAME(ESRCH),
+	SYS_ERRNAME(EINTR), SYS_ERRNAME(EIO), SYS_ERRNAME(EBADF),
+	SYS_ERRNAME(EAGAIN), SYS_ERRNAME(ENOMEM), SYS_ERRNAME(EACCES),
+	SYS_ERRNAME(EFAULT), SYS_ERRNAME(EBUSY), SYS_ERRNAME(EEXIST),
+	SYS_ERRNAME(ENOTDIR), SYS_ERRNAME(EISDIR), SYS_ERRNAME(EINVAL),
+	SYS_ERRNAME(ENFILE), SYS_ERRNAME(EMFILE), SYS_ERRNAME(ENOSPC),
+	SYS_ERRNAME(EROFS), SYS_ERRNAME(EPIPE), SYS_ERRNAME(ERANGE),
+	SYS_ERRNAME(ENAMETOOLONG), SYS_ERRNAME(ENOSYS), SYS_ERRNAME(ELOOP),
+	SYS_ERRNAME(ENOTSOCK), SYS_ERRNAME(EDESTADDRREQ),
+	SYS_ERRNAME(EMSGSIZE), SYS_ERRNAME(EPROTOTYPE),
+	SYS_ERRNAME(ENOPROTOOPT), SYS_ERRNAME(EPROTONOSUPPORT),
+	SYS_ERRNAME(EOPNOTSUPP), SYS_ERRNAME(EAFNOSUPPORT),
+	SYS_ERRNAME(EADDRINUSE), SYS_ERRNAME(EADDRNOTAVAIL),
+	SYS_ERRNAME(ENETDOWN), SYS_ERRNAME(ENETUNREACH),
+	SYS_ERRNAME(ECONNABORTED), SYS_ERRNAME(ECONNRESET),
+	SYS_ERRNAME(ENOBUFS), SYS_ERRNAME(EISCONN), SYS_ERRNAME(ENOTCONN),
+	SYS_ERRNAME(ETIMEDOUT), SYS_ERRNAME(ECONNREFUSED),
+	SYS_ERRNAME(EHOSTDOWN), SYS_ERRNAME(EHOSTUNREACH),
+	SYS_ERRNAME(EALREADY), SYS_ERRNAME(EINPROGRESS),
+};
+
+const char *
+sys_strerrorname(int e)
+{
+	for (size_t i = 0; i < sizeof(sys_errnames) / sizeof(sys_errnames[0]);
+	    i++)
+		if (sys_errnames[i].e == e)
+			return sys_errnames[i].name;
+	return NULL;
+}
+#endif
 
 int
 sys_nonblock(int fd)

@@ -8,23 +8,52 @@
  * the fallbacks. The event loop's epoll, kqueue and poll backends and its
  * signalfd or self-pipe are the loop's side of the seam (loop.h).
  *
- * Not all Linux-only calls are behind this seam yet. Still outside it:
- * - SOCK_CLOEXEC / SOCK_NONBLOCK in socket(2) and socketpair(2):
- *   bench.c, cmd-bench.c, diag.c, dial.c, notify.c;
- * - MSG_NOSIGNAL: conn.c, notify.c, relay.c; MSG_MORE: relay.c;
- * - prctl(PR_SET_PDEATHSIG) and /proc/self/exe: cmd-bench.c;
- * - strerrorname_np(), statfs(), /proc/PID/ns: diag.c;
- * - /proc readers: sockinfo.c, cmd-ls.c, diag.c (/proc/net/unix, fd
- *   tables), bench.c (/proc/PID/stat);
- * - abstract socket names ('@'): addr.c, net.c and the front ends.
- * A port moves each behind a sys_ call or a feature test.
+ * Also here: close-on-exec sockets that block (sys_socket_cloexec,
+ * sys_socketpair_cloexec), errno names (sys_strerrorname), and
+ * MSG_NOSIGNAL / MSG_MORE defined as 0 where the system lacks them
+ * (sockets then carry SO_NOSIGPIPE where it exists, and the relay
+ * ignores SIGPIPE anyway). Outside the seam, each behind a feature
+ * test: /proc readers (sockinfo.c, with sockinfo_libproc.c in its place
+ * on macOS; diag.c: without /proc those checks find nothing; bench.c:
+ * the server's and relay's CPU need /proc/PID/stat, not yet handled
+ * elsewhere), prctl (spawn.c),
+ * statfs (diag.c), abstract socket names (addr.c refuses them where
+ * the system has none, SYS_HAVE_ABSTRACT below).
  */
 #ifndef SB_SYS_H
 #define SB_SYS_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <stddef.h>
+
+/* Send flags the relay uses that not every system has: without
+ * MSG_NOSIGNAL a write to a closed peer raises SIGPIPE, which the relay
+ * ignores (and sys_socket and sys_accept set SO_NOSIGPIPE where it
+ * exists); without MSG_MORE a short header goes out in its own segment. */
+#ifndef MSG_NOSIGNAL
+#define SYS_NO_MSG_NOSIGNAL	1
+#define MSG_NOSIGNAL		0
+#endif
+#ifndef MSG_MORE
+#define MSG_MORE		0
+#endif
+
+/* A struct stat's change time as a struct timespec: POSIX 2008's
+ * st_ctim, which macOS spells st_ctimespec (no macro names the member,
+ * so this one test is by system). */
+#if defined(__APPLE__)
+#define SYS_ST_CTIM(st)		((st)->st_ctimespec)
+#else
+#define SYS_ST_CTIM(st)		((st)->st_ctim)
+#endif
+
+/* Abstract unix socket names (a leading NUL in sun_path) are Linux's:
+ * elsewhere an "@name" address is refused. */
+#if defined(__linux__)
+#define SYS_HAVE_ABSTRACT	1
+#endif
 
 /* Accept a connection, nonblocking and close-on-exec. Returns the fd or
  * -errno (-EAGAIN when none is pending). */
@@ -32,6 +61,18 @@ int	sys_accept(int listen_fd);
 
 /* A nonblocking socket of the given family and type, close-on-exec. */
 int	sys_socket(int family, int type);
+
+/* A close-on-exec socket that blocks (SOCK_CLOEXEC, or socket plus
+ * fcntl). Returns the fd or -errno. */
+int	sys_socket_cloexec(int family, int type);
+
+/* A close-on-exec socket pair that blocks, in sv. Returns 0 or -errno. */
+int	sys_socketpair_cloexec(int family, int type, int sv[2]);
+
+/* The name of an errno value ("ECONNREFUSED"), or NULL if unknown:
+ * strerrorname_np where the C library has it (glibc 2.32), else a table
+ * of the values sockbridge meets. */
+const char *sys_strerrorname(int e);
 
 /* Make fd nonblocking and close-on-exec. Returns 0 or -errno. */
 int	sys_nonblock(int fd);

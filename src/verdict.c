@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sys.h"
 #include "verdict.h"
 
 #define SUN_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
@@ -15,7 +16,7 @@
 const char *
 verdict_errno_name(int e)
 {
-	const char *s = strerrorname_np(e);
+	const char *s = sys_strerrorname(e);
 
 	return s != NULL ? s : "E?";
 }

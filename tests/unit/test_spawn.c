@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "spawn.h"
+#include "sys.h"
 #include "util.h"
 
 /* Read what fd holds until EOF into buf (NUL-terminated). */
@@ -68,6 +69,27 @@ run_sh(const char *script, int stdio_fd, const int *fds, int nfds)
 }
 
 /* Six pipes: the child writes its fd number into each of 3..8. */
+/* pipe2 and dup3 with O_CLOEXEC are not everywhere (macOS): the same by
+ * pipe or dup2 and then fcntl. Return as pipe and dup2 do. */
+static int
+cloexec_pipe(int p[2])
+{
+	if (pipe(p) == -1)
+		return -1;
+	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+cloexec_dup2(int from, int to)
+{
+	if (dup2(from, to) == -1 || fcntl(to, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return to;
+}
+
 static void
 test_six_fds(void **state)
 {
@@ -77,7 +99,7 @@ test_six_fds(void **state)
 
 	(void)state;
 	for (int i = 0; i < 6; i++) {
-		assert_int_equal(pipe2(p[i], O_CLOEXEC), 0);
+		assert_int_equal(cloexec_pipe(p[i]), 0);
 		w[i] = p[i][1];
 	}
 	pid = run_sh("for i in 3 4 5 6 7 8; do echo $i >&$i; done", -1, w, 6);
@@ -104,8 +126,8 @@ test_swapped_fds(void **state)
 	(void)state;
 	saved3 = fcntl(3, F_DUPFD_CLOEXEC, 100);
 	saved4 = fcntl(4, F_DUPFD_CLOEXEC, 100);
-	assert_int_equal(pipe2(a, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(b, O_CLOEXEC), 0);
+	assert_int_equal(cloexec_pipe(a), 0);
+	assert_int_equal(cloexec_pipe(b), 0);
 	/* out of the way first: any of them may be 3 or 4 */
 	for (int i = 0; i < 4; i++) {
 		int *fd = i < 2 ? &a[i] : &b[i - 2], hi;
@@ -114,8 +136,8 @@ test_swapped_fds(void **state)
 		close(*fd);
 		*fd = hi;
 	}
-	assert_int_equal(dup3(a[1], 4, O_CLOEXEC), 4);
-	assert_int_equal(dup3(b[1], 3, O_CLOEXEC), 3);
+	assert_int_equal(cloexec_dup2(a[1], 4), 4);
+	assert_int_equal(cloexec_dup2(b[1], 3), 3);
 	close(a[1]);
 	close(b[1]);
 	fds[0] = 4;	/* a: must become 3 */
@@ -131,9 +153,9 @@ test_swapped_fds(void **state)
 	close(a[0]);
 	close(b[0]);
 	if (saved3 != -1)
-		dup3(saved3, 3, 0), close(saved3);
+		dup2(saved3, 3), close(saved3);
 	if (saved4 != -1)
-		dup3(saved4, 4, 0), close(saved4);
+		dup2(saved4, 4), close(saved4);
 }
 
 /* stdin and stdout are the stdio fd; nothing of ours past the fds given. */
@@ -145,8 +167,7 @@ test_stdio_and_no_leak(void **state)
 	pid_t pid;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sv), 0);
+	assert_int_equal(sys_socketpair_cloexec(AF_UNIX, SOCK_STREAM, sv), 0);
 	extra = fcntl(sv[0], F_DUPFD_CLOEXEC, 200);
 	assert_int_equal(extra, 200);
 	/* tr reads stdin, writes stdout; then: is any fd of ours open? 3-9:
