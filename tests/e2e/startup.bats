@@ -42,6 +42,11 @@ cpu_ms() {
 	    "/proc/$1/stat"
 }
 
+# queued PATH: a connection waits in the queue of the unix listener at PATH.
+queued() {
+	ss -xlnH | awk -v p="$1" '$5 == p && $3 > 0 { found = 1 } END { exit !found }'
+}
+
 # now_ms: the monotonic clock in ms.
 now_ms() {
 	awk '{ print int($1 * 1000) }' /proc/uptime
@@ -267,6 +272,45 @@ print(d.decode())' "$T/in.sock"
 	done
 	[ "$(grep -c '^start ' "$T/act.out")" = 20 ]
 	[ "$(nlines act 'exiting \(--exit-idle-time\)')" = 20 ]
+}
+
+@test "exit-idle: a client queued when the idle spell ends is served, not dropped" {
+	start_echo echo "unix:$T/e.sock" >/dev/null
+	relay --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
+	# Stop the relay, queue a client on its listener and let the spell
+	# run out: when the relay runs again, its exit timer is due and a
+	# client waits. It must serve the client, not exit under it.
+	kill -STOP "$RELAY_PID"
+	bg client timeout "$(t 20)" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"queued")
+s.shutdown(socket.SHUT_WR)
+d = b""
+while True:
+    b = s.recv(100)
+    if not b:
+        break
+    d += b
+print(d.decode())' "$T/in.sock"
+	local client=$BG_PID until
+	until=$(( $(now_ms) + 1500 ))
+	# The client waits in the listener's queue (ss: Recv-Q of a unix
+	# listener counts pending connections) ...
+	wait_for 200 queued "$T/in.sock" || fail "the client never queued"
+	# ... and the spell ends while the relay is stopped: let the clock
+	# pass it, with room to spare.
+	while [ "$(now_ms)" -lt "$until" ]; do
+		sleep 0.05
+	done
+	kill -CONT "$RELAY_PID"
+	wait_gone "$client" $((20 * 20)) || fail "client still running"
+	wait "$client" || fail "client failed:" "$(cat "$T/client.err")"
+	[ "$(cat "$T/client.out")" = queued ] ||
+	    fail "client got '$(cat "$T/client.out")', want 'queued'" "$(cat "$T/relay.err")"
+	wait_gone "$RELAY_PID" $((10 * 20)) || fail "the relay did not exit"
+	wait "$RELAY_PID" || fail "exit status $?"
 }
 
 @test "exit-idle: connections arriving as the relay exits are all served by the next one (none refused)" {
