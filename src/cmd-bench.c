@@ -425,6 +425,18 @@ resolve_address(const struct opts *o, struct benchenv_path *p)
 	return 0;
 }
 
+/* The Debian package that installs the --compare peer named name. */
+static const char *
+peer_package(const char *name)
+{
+	if (strcmp(name, "nginx") == 0)
+		return "nginx libnginx-mod-stream";
+	if (strcmp(name, "socket-proxyd") == 0 ||
+	    strcmp(name, "systemd-socket-proxyd") == 0)
+		return "systemd";
+	return name;
+}
+
 /* Paths to measure with the built-in servers. Returns how many or -1. */
 static int
 setup_paths(const struct opts *o, struct benchenv *e,
@@ -451,7 +463,7 @@ setup_paths(const struct opts *o, struct benchenv *e,
 	}
 	if (o->compare != NULL) {
 		char buf[256], *tok, *save = NULL;
-		char missing[256] = "";
+		char missing[256] = "", pkgs[256] = "";
 
 		snprintf(buf, sizeof(buf), "%s", o->compare);
 		for (tok = strtok_r(buf, ",", &save); tok != NULL;
@@ -464,16 +476,21 @@ setup_paths(const struct opts *o, struct benchenv *e,
 			if (rc == -1)
 				return log_fail("bench: %s", err);
 			if (rc == 1) {
-				size_t l = strlen(missing);
+				size_t l = strlen(missing), k = strlen(pkgs);
 
 				snprintf(missing + l, sizeof(missing) - l, "%s%s",
 				    l ? ", " : "", tok);
+				snprintf(pkgs + k, sizeof(pkgs) - k, " %s",
+				    peer_package(tok));
 				continue;
 			}
 			n++;
 		}
 		if (missing[0] != '\0')
-			log_warn("bench: not installed, left out: %s", missing);
+			log_warn("bench: not installed, left out: %s (on Debian "
+			    "and Ubuntu: apt-get install%s; or, in this "
+			    "repository, scripts/install-deps --test)", missing,
+			    pkgs);
 	}
 	return n;
 }

@@ -476,7 +476,7 @@ for r in rows:
 		    --repeat 1 --warmup 0 --no-relay --network unix \
 		    --compare "$what" --json
 		expect_rc 0
-		expect_in "$T/err" "not installed, left out: $what"
+		expect_in "$T/err" "not installed, left out: $what (on Debian and Ubuntu: apt-get install $what; or, in this repository, scripts/install-deps --test)"
 		json "$T/out" "
 assert [r['path'] for r in rows] == ['unix'], rows
 check(rows[0])

@@ -26,8 +26,8 @@
 #include "guard.h"
 
 #include "pguri.h"
+#include "util.h"
 
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 #define ERR_MAX		256
 #define ANY		2	/* guard cases: either result, libpq differs */
 
