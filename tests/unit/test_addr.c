@@ -24,10 +24,10 @@
 #include <cmocka.h>
 
 #include "guard.h"
+#include "util.h"
 
 #include "addr.h"
 
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 
 /* Parse text, fail the test (at the caller's line) if it does not parse. */
 #define PARSE_OK(a, text)	parse_ok((a), (text), __FILE__, __LINE__)

@@ -17,10 +17,10 @@
 #include <cmocka.h>
 
 #include "guard.h"
+#include "util.h"
 
 #include "cidr.h"
 
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 
 /* Does address text (v4 or v6) match network text? */
 static int

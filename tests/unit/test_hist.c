@@ -20,8 +20,8 @@
 #include <cmocka.h>
 
 #include "hist.h"
+#include "util.h"
 
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 
 #define NSAMPLES	1000000
 

@@ -25,8 +25,8 @@
 #include <cmocka.h>
 
 #include "loop.h"
+#include "util.h"
 
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 
 #define DEADLINE_MS	3000
 

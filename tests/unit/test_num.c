@@ -14,10 +14,10 @@
 #include <cmocka.h>
 
 #include "guard.h"
+#include "util.h"
 
 #include "num.h"
 
-#define nitems(x)	(sizeof(x) / sizeof((x)[0]))
 
 static void
 test_guard_page_numbers(void **state)
