@@ -163,7 +163,7 @@ pg_probe(int fd)
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	char c = 0;
 
-	if (write(fd, req, sizeof(req)) != (ssize_t)sizeof(req))
+	if (send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
 		return 0;
 	if (poll(&pfd, 1, PROBE_MS) != 1 || read(fd, &c, 1) != 1)
 		return 0;

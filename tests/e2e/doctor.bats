@@ -723,3 +723,23 @@ peers_at_least() {
 	expect_status 2
 	[[ "$stderr" == "sockbridge: ls: unknown option"* ]] || fail "stderr: $stderr"
 }
+
+@test "doctor: a server that accepts and closes at once never kills doctor (50 runs, text and --json)" {
+	mkdir "$T/pg"
+	bg closer python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(64)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept()
+    c.close()' "$T/pg/.s.PGSQL.5999"
+	wait_for 100 grep -q ready "$T/closer.out" || fail "the closing server did not start"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		run "$SB" doctor $([ $((i % 2)) = 1 ] && echo --json) "$T/pg/.s.PGSQL.5999"
+		[ "$status" = 0 ] || [ "$status" = 1 ] ||
+		    fail "run $i: exit $status" "$output"
+		[ -n "$output" ] || fail "run $i: no output"
+	done
+}
