@@ -8,7 +8,8 @@
 #   cross-builds (zig cc): macOS arm64 and x86_64 linked, checked Mach-O;
 #   static x86_64 against the relay suite; static aarch64 under qemu (unit
 #   tests, relay smoke test); the PORTABLE build (poll, no splice): unit,
-#   relay, files/faults and security suites, plain and under ASan+UBSan
+#   relay, files/faults and security suites; under ASan+UBSan: unit, relay
+#   and files/faults
 # Installs missing Debian packages first (scripts/install-deps --test: the
 # build set and the test set). Skips beyond SB_SKIP_MAX (default 0, see
 # tests/run) fail the run. Ends with one summary line.
@@ -16,7 +17,7 @@ set -u
 cd "$(dirname "$0")"
 bash scripts/install-deps --test || exit 1
 export WERROR=1
-: "${SB_JOBS:=3}" "${FUZZ_SECONDS:=20}"
+: "${SB_JOBS:=3}" "${FUZZ_SECONDS:=12}"
 export SB_JOBS
 total_p=0 total_f=0 total_s=0 failed=0
 start=$(date +%s)
