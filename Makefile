@@ -170,8 +170,8 @@ clean:
 # Cross-builds with zig cc (0.11.0, scripts/zig finds it; no SDK needed):
 # macOS arm64 and x86_64, linked and checked to be Mach-O; static Linux
 # binaries for x86_64 and aarch64 on musl, checked to be statically
-# linked. -Werror in each. The test peer (tests/tools/peer.c) is epoll
-# only, so cross-macos builds sockbridge alone. static-unit adds the unit tests for aarch64,
+# linked. -Werror in each, for sockbridge and the test peer
+# (tests/tools/peer.c, poll only). static-unit adds the unit tests for aarch64,
 # linked against cmocka built from Debian's source for that target
 # (scripts/cmocka-cross), to be run under qemu-aarch64-static; musl
 # has uintptr_t, which cmocka.h must be told (_UINTPTR_T_DEFINED).
@@ -184,8 +184,10 @@ cross-macos:
 	    name=$${a%%:*}; arch=$${a#*:}; \
 	    $(MAKE) -s BUILD=build-macos-$$name WERROR=1 \
 	        CC="$(abspath $(ZIG)) cc -target $$arch-macos" \
-	        DEFS=-D_DARWIN_C_SOURCE build-macos-$$name/sockbridge; \
-	    scripts/check-bin macho-$$name build-macos-$$name/sockbridge; \
+	        DEFS=-D_DARWIN_C_SOURCE build-macos-$$name/sockbridge \
+	        build-macos-$$name/peer; \
+	    scripts/check-bin macho-$$name build-macos-$$name/sockbridge \
+	        build-macos-$$name/peer; \
 	done
 
 static:
