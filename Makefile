@@ -155,15 +155,36 @@ memcheck:
 	    "$$(echo $$bad | wc -w) with errors or leaks"; \
 	[ $$rc = 0 ] && [ -z "$$bad" ]
 
+# make install PREFIX=/opt/x DESTDIR=/tmp/stage: bin/sockbridge and
+# share/man/man1/sockbridge.1 under $(DESTDIR)$(PREFIX) (contrib/sockbridge.rb,
+# the Homebrew formula, runs it with PREFIX set).
 install: $(BUILD)/sockbridge
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/sockbridge $(DESTDIR)$(PREFIX)/bin/sockbridge
 	install -m 0644 man/sockbridge.1 $(DESTDIR)$(PREFIX)/share/man/man1/sockbridge.1
 
+# make dist [DIST_REF=v0.1.0]: $(BUILD)/sockbridge-VERSION.tar.gz, the
+# committed tree of DIST_REF (default HEAD; uncommitted changes are left
+# out, and said so) under the prefix sockbridge-VERSION/. Reproducible:
+# git archive stamps every entry with the commit's time, and gzip -n
+# leaves out the name and time, so one commit gives one sha256 (with the
+# same git and gzip). VERSION is SB_VERSION from src/main.c.
+# contrib/update-formula puts its url and sha256 into the formula.
+VERSION	?= $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"$$/\1/p' src/main.c)
+DIST_REF ?= HEAD
+
+dist: | $(BUILD)
+	@git diff --quiet HEAD -- || [ "$(DIST_REF)" != HEAD ] || \
+	    echo "make dist: uncommitted changes are not in the tarball" >&2
+	git archive --format=tar --prefix=sockbridge-$(VERSION)/ "$(DIST_REF)" | \
+	    gzip -n -9 >$(BUILD)/sockbridge-$(VERSION).tar.gz.tmp
+	mv $(BUILD)/sockbridge-$(VERSION).tar.gz.tmp $(BUILD)/sockbridge-$(VERSION).tar.gz
+	@echo "$(BUILD)/sockbridge-$(VERSION).tar.gz: $$(git rev-parse "$(DIST_REF)^{commit}")"
+
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck \
+.PHONY: all check unit sanitize install dist clean fuzz fuzz-regress memcheck \
 	cross-macos static static-unit static-check static-arm64 \
 	portable-check portable-sanitize
 
