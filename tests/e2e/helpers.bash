@@ -210,8 +210,9 @@ nginx_start() {
 # --- platform guards ----------------------------------------------------------
 # The macOS CI job runs some of these files on a Mac; a test that needs
 # something only Linux has says so and skips there (that job sets
-# SB_SKIP_MAX to allow it). On Linux none of these ever skips: a missing
-# tool fails the test instead, as install-deps should have installed it.
+# SB_SKIP_MAX to allow it). On Linux they never skip (needs_root aside,
+# which skips for any user but root): a missing tool or address fails
+# the test instead, as install-deps should have installed it.
 
 # needs_linux [WHAT]: skip, saying why, unless this is Linux.
 needs_linux() {
@@ -222,7 +223,7 @@ needs_linux() {
 # needs_proc: skip unless /proc shows processes' fds and status (Linux).
 needs_proc() {
 	[ -d /proc/self/fd ] && [ -r /proc/self/status ] && return 0
-	[ "$(uname -s)" = Linux ] && fail "no /proc on Linux"
+	if [ "$(uname -s)" = Linux ]; then fail "no /proc on Linux"; return; fi
 	skip "needs /proc; this is $(uname -s)"
 }
 
@@ -232,7 +233,9 @@ needs_tool() {
 	local c
 	for c in "$@"; do
 		command -v "$c" >/dev/null 2>&1 && continue
-		[ "$(uname -s)" = Linux ] && fail "needs $c, not installed"
+		if [ "$(uname -s)" = Linux ]; then
+			fail "needs $c, not installed"; return
+		fi
 		skip "needs $c; this is $(uname -s)"
 	done
 }
@@ -252,7 +255,7 @@ needs_local_addr() {
 	for a in "$@"; do
 		python3 -c 'import socket, sys
 socket.socket().bind((sys.argv[1], 0))' "$a" 2>/dev/null && continue
-		[ "$(uname -s)" = Linux ] && fail "cannot bind $a"
+		if [ "$(uname -s)" = Linux ]; then fail "cannot bind $a"; return; fi
 		skip "needs $a on the loopback; this is $(uname -s)"
 	done
 }
