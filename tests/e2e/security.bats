@@ -1040,6 +1040,7 @@ slow_reader_run() {
 
 @test "fault: PostgreSQL restarted 20 times under pgbench through the relay: no crash, fds back to the baseline" {
 	needs_proc
+	needs_tool runuser
 	pg_start
 	mkdir -p "$T/pgs"
 	relay R relay "unix:$T/pgs/.s.PGSQL.$PGP" "tcp:127.0.0.1:$PGP"
