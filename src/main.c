@@ -62,6 +62,9 @@ main(int argc, char **argv)
 			return cmds[i]->run(argc - 1, argv + 1);
 	if (looks_like_address(argv[1]))
 		return cmd_relay.run(argc, argv);
+	/* socat's global options come first: "sockbridge -d -d A B" */
+	if (argv[1][0] == '-')
+		return cmd_relay_socat.run(argc, argv);
 	log_err("unknown command '%s' (run 'sockbridge --help')", argv[1]);
 	return EXIT_USAGE;
 }
