@@ -258,6 +258,15 @@ opt_user(const char *v, void *ctx, char *err, size_t errlen)
 	if (colon != NULL && acl_gid(colon, &gid) == -1)
 		return errbuf_set(err, errlen, "--user %s: no such group %s", v,
 		    colon);
+	if (gid == (gid_t)-1)
+		return errbuf_set(err, errlen, "--user %s: give a group too "
+		    "(USER:GROUP)", v);
+	/* Said now, before anything is bound: dropping to USER would fail
+	 * only after the sockets were made. */
+	if (geteuid() != 0)
+		return errbuf_set(err, errlen, "--user %s: only root can change "
+		    "user (this is uid %d); start the relay as root, or leave "
+		    "--user out to run as yourself", v, (int)geteuid());
 	ra->cfg->user = v;
 	return 0;
 }
