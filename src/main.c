@@ -25,7 +25,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: sockbridge COMMAND [options] ...\n"
-	    "       sockbridge LISTEN TARGET    (short for relay)\n\n");
+	    "       sockbridge LISTEN TARGET    (short for relay)\n"
+	    "       sockbridge -d -d LISTEN TARGET    (socat's options: see "
+	    "'sockbridge relay --help')\n\n");
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-8s %s\n", cmds[i]->name, cmds[i]->summary);
 	fprintf(f, "\nRun 'sockbridge COMMAND --help' for a command's options, "
