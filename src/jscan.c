@@ -60,7 +60,9 @@ skip_scalar(const char *s, size_t n, size_t i)
 	}
 	while (j < n && s[j] != '\0' && strchr("+-0123456789.eE", s[j]))
 		j++;
-	return j > i && (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) ? j : 0;
+	/* a digit first, after an optional sign */
+	i += i < j && s[i] == '-';
+	return i < j && s[i] >= '0' && s[i] <= '9' ? j : 0;
 }
 
 int
