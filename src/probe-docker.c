@@ -50,7 +50,7 @@ dk_advice(const char *path, char *buf, size_t len)
 		"User-Agent: sockbridge-doctor\r\n\r\n"
 
 const struct probe_svc probe_docker = {
-	"docker", "The Docker Engine API", dk_paths, dk_bases, 2375,
+	"docker", "Docker", dk_paths, dk_bases, 2375,
 	DK_REQ, sizeof(DK_REQ) - 1, "GET /_ping",
 	dk_parse, dk_advice,
 };

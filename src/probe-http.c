@@ -112,7 +112,7 @@ http_advice(const char *path, char *buf, size_t len)
 			"User-Agent: sockbridge-doctor\r\nConnection: close\r\n\r\n"
 
 const struct probe_svc probe_http = {
-	"http", "An HTTP server", NULL, http_bases, 80,
+	"http", "HTTP", NULL, http_bases, 80,
 	HTTP_REQ, sizeof(HTTP_REQ) - 1, "HEAD /",
 	http_parse, http_advice,
 };

@@ -215,8 +215,12 @@ probe_describe(const struct probe_svc *s, const struct probe_result *r,
 
 	switch (r->outcome) {
 	case PROBE_ANSWERED:
-		snprintf(buf, len, "%s answered %s: %s", s ? s->title : "it",
-		    asks, r->detail);
+		if (s && s->req == NULL)
+			snprintf(buf, len, "%s spoke first: %s", s->title,
+			    r->detail);
+		else
+			snprintf(buf, len, "%s answered %s: %s", s ? s->title :
+			    "it", asks, r->detail);
 		break;
 	case PROBE_OTHER:
 		if (s)

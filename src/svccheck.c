@@ -393,18 +393,18 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 		    " server: point the relay at the right socket or port." :
 		    " Check the relay's log.");
 	} else if (fail) {
-		snprintf(v, sizeof(v), "A process accepts connections at %s%s, "
-		    "but %s %s: no client gets %s there. It may be a relay or "
-		    "proxy whose target is down, or a server that turns you "
-		    "away; its log says why.", x, who, s && !passive ? "it is "
-		    "not a working server:" : "it", desc, s && !passive ?
-		    "an answer" : "a reply");
-		if (s && !passive && s != &probe_pg) {
-			size_t n = strlen(v);
-
-			snprintf(v + n, sizeof(v) - n, " (Expected: %s.)",
-			    s->title);
-		}
+		if (s && !passive)
+			snprintf(v, sizeof(v), "A process accepts connections at "
+			    "%s%s, but it is not a working %s server: it %s. It "
+			    "may be a relay or proxy whose target is down, "
+			    "another kind of server, or a server that turns "
+			    "you away; its log says why.", x, who, s->title,
+			    desc);
+		else
+			snprintf(v, sizeof(v), "A process accepts connections at "
+			    "%s%s, but it %s: no client gets a reply there. It "
+			    "may be a relay or proxy whose target is down; its "
+			    "log says why.", x, who, desc);
 	} else if (s && !passive) {
 		snprintf(v, sizeof(v), "%s answers at %s%s%s%s: %s. Point "
 		    "clients here: %s.", s->title, x, who, rs.is_relay ?
