@@ -249,7 +249,8 @@ follow_relay(const struct diag_target *t, const char *x,
 		sc_add(d, rs->live_r.outcome == PROBE_ANSWERED ? DIAG_OK :
 		    DIAG_PROBLEM, "relay", "the relay at %s (%s, pid %d) "
 		    "forwards to %s, which accepts connections; asked "
-		    "directly, it %s", x, o.comm, (int)o.pid, ft->text,
+		    "directly, %s%s", x, o.comm, (int)o.pid, ft->text,
+		    rs->live_r.outcome == PROBE_ANSWERED ? "" : "it ",
 		    probe_describe(s, &rs->live_r, desc, sizeof(desc)));
 	}
 	if (fr.more > 0)
