@@ -30,9 +30,10 @@ dk_parse(const unsigned char *buf, size_t len, char *detail, size_t dl)
 	probe_http_header(buf, body, "Server", server, sizeof(server));
 	if (probe_http_header(buf, body, "Content-Length", clen, sizeof(clen)))
 		want = (size_t)strtoul(clen, NULL, 10);
-	if (want < 2)
-		want = 2;	/* "OK" is what a 200 must hold */
-	if (status == 200 && want <= 64 && len - body < want)
+	/* A 200 holds "OK": wait for it, and for the whole of a short
+	 * body. */
+	if (status == 200 && (len - body < 2 || (want <= 64 &&
+	    len - body < want)))
 		return PROBE_MORE;
 	if (status == 200 && (len - body < 2 || memcmp(buf + body, "OK", 2)))
 		return PROBE_NOMATCH;
