@@ -445,7 +445,7 @@ check_tcp_port(unsigned int port, int pg, struct diag *d, struct verdict_facts *
 	if (r.outcome == PROBE_ANSWERED) {
 		f->tcp_is_pg = 1;
 		add(d, DIAG_OK, "tcp", "a PostgreSQL server answers on %s "
-		    "(SSLRequest answered %s)", f->tcp, r.detail);
+		    "(SSLRequest answered '%c')", f->tcp, r.detail[2]);
 	} else
 		add(d, DIAG_NOTE, "tcp", "a server answers on %s, but it does "
 		    "not answer PostgreSQL's SSLRequest", f->tcp);

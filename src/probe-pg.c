@@ -20,7 +20,7 @@ pg_parse(const unsigned char *buf, size_t len, char *detail, size_t dl)
 		return PROBE_MORE;
 	if (len != 1 || (buf[0] != 'S' && buf[0] != 'N'))
 		return PROBE_NOMATCH;
-	snprintf(detail, dl, "'%c' (%s)", buf[0], buf[0] == 'S' ?
+	snprintf(detail, dl, "('%c': %s)", buf[0], buf[0] == 'S' ?
 	    "SSL on offer" : "no SSL");
 	return PROBE_MATCH;
 }

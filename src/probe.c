@@ -219,8 +219,9 @@ probe_describe(const struct probe_svc *s, const struct probe_result *r,
 			snprintf(buf, len, "%s spoke first: %s", s->title,
 			    r->detail);
 		else
-			snprintf(buf, len, "%s answered %s: %s", s ? s->title :
-			    "it", asks, r->detail);
+			snprintf(buf, len, "%s answered %s%s%s", s ? s->title :
+			    "it", asks, r->detail[0] == '(' ? " " : ": ",
+			    r->detail);
 		break;
 	case PROBE_OTHER:
 		if (s)

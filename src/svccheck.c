@@ -304,7 +304,7 @@ try_all(const struct diag_target *t, struct diag *d, struct probe_result *r)
 		else if (r->outcome == PROBE_CLOSED || r->outcome == PROBE_RESET)
 			break;	/* it does that to every client */
 	}
-	sc_add(d, found ? DIAG_OK : DIAG_NOTE, "service", "%s", said);
+	sc_add(d, found ? DIAG_OK : DIAG_NOTE, "protocol", "%s", said);
 	return found;
 }
 
@@ -325,7 +325,7 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 			passive = 1;
 	} else {
 		if ((e = dial_target(t, &fd)) != 0) {
-			sc_add(d, DIAG_NOTE, "service", "a second connection "
+			sc_add(d, DIAG_NOTE, "protocol", "a second connection "
 			    "failed (%s): the server is not asked", strerror(e));
 			return 0;
 		}
@@ -344,19 +344,19 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 	}
 	if (passive && !autop) {
 		if (r.outcome == PROBE_SILENT)
-			sc_add(d, DIAG_NOTE, "service", "the server waits for the "
+			sc_add(d, DIAG_NOTE, "protocol", "the server waits for the "
 			    "client to speak (protocol not known from the name; "
 			    "--service NAME or auto probes it)");
 		else if (r.outcome == PROBE_OTHER || r.outcome == PROBE_CUT)
-			sc_add(d, DIAG_NOTE, "service", "the server spoke first: "
+			sc_add(d, DIAG_NOTE, "protocol", "the server spoke first: "
 			    "\"%s\"", r.detail);
 		else
-			sc_add(d, DIAG_PROBLEM, "service", "the server %s",
+			sc_add(d, DIAG_PROBLEM, "protocol", "the server %s",
 			    probe_describe(NULL, &r, desc, sizeof(desc)));
 	} else if (!passive) {
 		probe_describe(s, &r, desc, sizeof(desc));
 		sc_add(d, r.outcome == PROBE_ANSWERED ? DIAG_OK : DIAG_PROBLEM,
-		    "service", "%s%s", r.outcome == PROBE_ANSWERED ? "" :
+		    "protocol", "%s%s", r.outcome == PROBE_ANSWERED ? "" :
 		    "the server ", desc);
 	}
 	if (passive)
@@ -407,10 +407,13 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 			    "may be a relay or proxy whose target is down; its "
 			    "log says why.", x, who, desc);
 	} else if (s && !passive) {
-		snprintf(v, sizeof(v), "%s answers at %s%s%s%s: %s. Point "
-		    "clients here: %s.", s->title, x, who, rs.is_relay ?
-		    " through the relay to " : "", rs.is_relay ? rs.live : "",
-		    r.detail, adv);
+		char rel[400] = "";
+
+		if (rs.is_relay)
+			snprintf(rel, sizeof(rel), ", through the relay (%s, pid "
+			    "%d) to %s", rs.tool, (int)rs.pid, rs.live);
+		snprintf(v, sizeof(v), "%s %s%s. Client settings: %s.", vv,
+		    probe_describe(s, &r, desc, sizeof(desc)), rel, adv);
 		if (rs.is_relay && rs.ndead > 0) {
 			size_t n = strlen(v);
 

@@ -99,15 +99,15 @@ pg_unix() {
 	local pid=$BG_PID
 	doctor_run "$s"
 	expect_status 0
-	expect_contains "service    PostgreSQL answered the SSLRequest: 'N'"
+	expect_contains "protocol   PostgreSQL answered the SSLRequest ('N': no SSL)"
 	expect_contains "the relay at $s (sockbridge, pid $pid) forwards to unix:$T/pgrun/.s.PGSQL.$N, which accepts connections; asked directly, PostgreSQL answered the SSLRequest"
-	expect_contains "verdict: PostgreSQL answers at $s (sockbridge, pid $pid) through the relay to unix:$T/pgrun/.s.PGSQL.$N"
+	expect_contains "PostgreSQL answered the SSLRequest ('N': no SSL), through the relay (sockbridge, pid $pid) to unix:$T/pgrun/.s.PGSQL.$N. Client settings: Rails: host: $T and port: $N in config/database.yml"
 	# socat in front of the same server.
 	mkdir "$T/s2" "$T/e"
 	socat_at socat "$T/s2/.s.PGSQL.$N" "UNIX-LISTEN:$T/s2/.s.PGSQL.$N,fork" "UNIX-CONNECT:$T/pgrun/.s.PGSQL.$N"
 	doctor_run "$T/s2/.s.PGSQL.$N"
 	expect_status 0
-	expect_contains "through the relay to UNIX-CONNECT:$T/pgrun/.s.PGSQL.$N"
+	expect_contains "through the relay (socat, pid $BG_PID) to UNIX-CONNECT:$T/pgrun/.s.PGSQL.$N"
 	# A relay to an echo server: it accepts, but it is not PostgreSQL.
 	start_echo echo "unix:$T/echo.sock" >/dev/null
 	start_relay relay3 "unix:$T/e/.s.PGSQL.$N" "unix:$T/echo.sock" >/dev/null

@@ -46,11 +46,21 @@ doctor_run() {
 		# says EOF or ECONNRESET; doctor reports which.
 		[[ $output =~ "accepted the connection, then "("closed it without answering the SSLRequest"|"reset it (ECONNRESET) after the SSLRequest") ]] ||
 		    fail "run $i" "$output"
-		doctor_run --json "$s"
+		run timeout 20 "$SB" doctor --json "$s"
 		[ "$status" -eq 1 ] || fail "json run $i: exit $status" "$output"
-		python3 -c 'import json, sys; d = json.loads(sys.stdin.read()); assert d["connect"]["ok"]; assert "closed it without answering" in d["verdict"] or "reset it (ECONNRESET)" in d["verdict"], d["verdict"]' <<<"$output" ||
-		    fail "json run $i" "$output"
+		printf '%s\n' "$output" >>"$T/runs.json"
 	done
+	# Every --json run printed one whole object with that verdict.
+	python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    assert d["connect"]["ok"], d
+    assert ("closed it without answering" in d["verdict"] or
+            "reset it (ECONNRESET)" in d["verdict"]), d["verdict"]
+    n += 1
+assert n == 25, n' "$T/runs.json" || fail "json runs: $(cat "$T/runs.json")"
 	# And a socket of no known protocol: doctor only listens.
 	bad_peer close2 "$T/$U.sock" close
 	doctor_run "$T/$U.sock"

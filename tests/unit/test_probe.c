@@ -67,7 +67,7 @@ static void
 test_pg(void **state)
 {
 	(void)state;
-	answer_ok(&probe_pg, "S", 1, "'S'");
+	answer_ok(&probe_pg, "S", 1, "('S': SSL on offer)");
 	answer_ok(&probe_pg, "N", 1, "'N'");
 	answer_bad(&probe_pg, "E", 1);
 	answer_bad(&probe_pg, "SS", 2);
