@@ -20,7 +20,7 @@ probe_http_head(const unsigned char *buf, size_t len, int *status,
     size_t *body)
 {
 	static const char ver[] = "HTTP/d.d ddd";
-	size_t i;
+	size_t i, lim;
 
 	*status = 0;
 	*body = 0;
@@ -33,14 +33,17 @@ probe_http_head(const unsigned char *buf, size_t len, int *status,
 	if (len > sizeof(ver) - 1 && buf[12] != ' ' && buf[12] != '\r' &&
 	    buf[12] != '\n')
 		return PROBE_NOMATCH;
-	for (i = 12; i + 1 < len; i++) {
+	/* The head must end within PROBE_BUF bytes, so that a longer
+	 * input never turns a refusal into a match. */
+	lim = len < PROBE_BUF ? len : PROBE_BUF;
+	for (i = 12; i + 1 < lim; i++) {
 		if (buf[i] == '\n' && buf[i + 1] == '\n') {
 			*body = i + 2;
 			break;
 		}
 		if (buf[i] == '\n' && buf[i + 1] == '\r') {
-			if (i + 2 >= len)
-				return PROBE_MORE;
+			if (i + 2 >= lim)
+				return lim == len ? PROBE_MORE : PROBE_NOMATCH;
 			if (buf[i + 2] == '\n') {
 				*body = i + 3;
 				break;

@@ -27,8 +27,10 @@ rd_parse(const unsigned char *buf, size_t len, char *detail, size_t dl)
 		return PROBE_MORE;
 	if (buf[0] != '+' && buf[0] != '-')
 		return PROBE_NOMATCH;
-	if ((nl = memchr(buf, '\n', len)) == NULL)
-		return len > 512 ? PROBE_NOMATCH : PROBE_MORE;
+	/* A status line is short: one not ended within 512 bytes is not
+	 * Redis' (and a longer prefix never turns into a match). */
+	if ((nl = memchr(buf, '\n', len < 512 ? len : 512)) == NULL)
+		return len >= 512 ? PROBE_NOMATCH : PROBE_MORE;
 	n = (size_t)(nl - buf);
 	if (n < 2 || buf[n - 1] != '\r')
 		return PROBE_NOMATCH;
