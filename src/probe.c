@@ -233,8 +233,13 @@ probe_describe(const struct probe_svc *s, const struct probe_result *r,
 			    r->nread > 48 ? "..." : "");
 		break;
 	case PROBE_CLOSED:
-		snprintf(buf, len, "accepted the connection, then closed it "
-		    "without answering%s%s", s ? " " : "", s ? asks : "");
+		if (s && s->req == NULL)
+			snprintf(buf, len, "accepted the connection, then closed "
+			    "it without a greeting");
+		else
+			snprintf(buf, len, "accepted the connection, then closed "
+			    "it without answering%s%s", s ? " " : "",
+			    s ? asks : "");
 		break;
 	case PROBE_CUT:
 		snprintf(buf, len, "began to answer%s%s (\"%s\"), then closed "
@@ -247,8 +252,12 @@ probe_describe(const struct probe_svc *s, const struct probe_result *r,
 		    s ? asks : "");
 		break;
 	case PROBE_SILENT:
-		snprintf(buf, len, "accepted the connection, but did not "
-		    "answer%s%s in time", s ? " " : "", s ? asks : "");
+		if (s && s->req == NULL)
+			snprintf(buf, len, "accepted the connection, but sent no "
+			    "greeting in time");
+		else
+			snprintf(buf, len, "accepted the connection, but did not "
+			    "answer%s%s in time", s ? " " : "", s ? asks : "");
 		break;
 	case PROBE_ERROR:
 		snprintf(buf, len, "could not be asked: %s", strerror(r->err));

@@ -286,7 +286,7 @@ try_all(const struct diag_target *t, struct diag *d, struct probe_result *r)
 	const struct probe_svc *found = NULL;
 	size_t n;
 
-	snprintf(said, sizeof(said), "no --service: tried in turn");
+	snprintf(said, sizeof(said), "--service auto: tried in turn");
 	for (int i = 0; probe_all[i] != NULL && found == NULL; i++) {
 		const struct probe_svc *s = probe_all[i];
 		int fd;
@@ -412,6 +412,12 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 		if (rs.is_relay)
 			snprintf(rel, sizeof(rel), ", through the relay (%s, pid "
 			    "%d) to %s", rs.tool, (int)rs.pid, rs.live);
+		char *cut = strstr(vv, " If your client still fails");
+
+		/* diag's hint names libpq's settings: this service's
+		 * follow instead. */
+		if (cut != NULL && s != &probe_pg)
+			*cut = '\0';
 		snprintf(v, sizeof(v), "%s %s%s. Client settings: %s.", vv,
 		    probe_describe(s, &r, desc, sizeof(desc)), rel, adv);
 		if (rs.is_relay && rs.ndead > 0) {
@@ -422,6 +428,10 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 		}
 	} else {
 		snprintf(v, sizeof(v), "%s", vv);
+		if (autop)
+			v_append(v, sizeof(v), "None of the protocols doctor "
+			    "knows answered (see the protocol check): the server "
+			    "speaks another one.");
 		if (rs.is_relay && rs.live[0]) {
 			size_t n = strlen(v);
 

@@ -89,7 +89,8 @@ assert n == 25, n' "$T/runs.json" || fail "json runs: $(cat "$T/runs.json")"
 	# --service auto tries each protocol and says what each did.
 	doctor_run --service auto "$T/mysqld.sock"
 	expect_status 0
-	expect_contains "tried in turn MySQL/MariaDB: accepted the connection, but did not answer"
+	expect_contains "--service auto: tried in turn MySQL/MariaDB: accepted the connection, but sent no greeting in time; PostgreSQL: answered the SSLRequest, but not as PostgreSQL does"
+	expect_contains "None of the protocols doctor knows answered"
 	expect_contains "Redis: answered PING, but not as Redis does"
 	doctor_run --service nosuch "$T/mysqld.sock"
 	expect_status 2
