@@ -72,7 +72,7 @@ sanitize:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 20
 FUZZ_BUILD	 = build-fuzz
-FUZZ_NAMES	 = addr proxy pguri num cidr socatopt tcpinfo
+FUZZ_NAMES	 = addr proxy pguri num cidr socatopt tcpinfo probe jscan follow
 FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -86,6 +86,11 @@ FUZZ_COMMON	 = $(wildcard src/errbuf.c src/num.c src/cidr.c)
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c src/%.c $(FUZZ_COMMON) \
 	    $(wildcard src/*.h) tests/fuzz/fuzz.h | $(FUZZ_BUILD)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -Itests/fuzz -o $@ $(filter %.c,$^)
+
+# The probe target takes every service's parser (and sys.c for errno
+# names); the relay command-line parser takes addr.c.
+$(FUZZ_BUILD)/fuzz_probe: $(wildcard src/probe-*.c) src/sys.c
+$(FUZZ_BUILD)/fuzz_follow: src/addr.c
 
 $(FUZZ_BUILD):
 	mkdir -p $(FUZZ_BUILD)
