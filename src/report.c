@@ -201,17 +201,28 @@ report_vs_tcp(const struct report_row *r, const struct report_row *rows,
 	return report_finite(report_speed(r) / base);
 }
 
+/* The CPU of the client and of what bench started and could measure. */
 static double
 cpu_sum(const struct bench_result *res)
 {
-	return res->cpu_client_s + res->cpu_server_s + res->cpu_relay_s;
+	return res->cpu_client_s +
+	    (res->cpu_measured & BENCH_CPU_SERVER ? res->cpu_server_s : 0) +
+	    (res->cpu_measured & BENCH_CPU_RELAY ? res->cpu_relay_s : 0);
 }
 
-/* CPU microseconds per message, warm-up included on both sides; 0 if none. */
+int
+report_cpu_known(const struct report_row *r)
+{
+	return r->res != NULL &&
+	    (r->res->cpu_measured & r->res->cpu_wanted) == r->res->cpu_wanted;
+}
+
+/* CPU microseconds per message, warm-up included on both sides; 0 if none
+ * or not known. */
 double
 report_cpu_us_per_msg(const struct report_row *r)
 {
-	if (r->res == NULL || r->res->msgs_all == 0)
+	if (!report_cpu_known(r) || r->res->msgs_all == 0)
 		return 0.0;
 	return report_finite(cpu_sum(r->res) / (double)r->res->msgs_all * 1e6);
 }
@@ -228,7 +239,7 @@ report_cpu_s_per_gb(const struct report_row *r)
 	const struct bench_result *res = r->res;
 	double bytes;
 
-	if (res == NULL || res->bytes == 0)
+	if (!report_cpu_known(r) || res->bytes == 0)
 		return 0.0;
 	bytes = (double)res->bytes;
 	if (res->measured_s > 0.0 && res->wall_s > res->measured_s)

@@ -54,6 +54,8 @@ mkres(uint64_t msgs, size_t bytes_per, uint64_t rtt_ns, double measured_s,
 	res->cpu_client_s = cpu_s / 2;
 	res->cpu_server_s = cpu_s / 4;
 	res->cpu_relay_s = cpu_s / 4;
+	res->cpu_wanted = res->cpu_measured = BENCH_CPU_SERVER |
+	    BENCH_CPU_RELAY;
 	return res;
 }
 
