@@ -373,8 +373,10 @@ report_fmt_vs(char *buf, size_t len, double vs)
 /*
  * Take the first row of a group; write its heading (plain text, not yet
  * escaped) into buf, e.g. "lines workload: 66,000-line corpus x 1 loop,
- * full round trip per line". The number of lines is worked out from a row
- * that finished: every user sends every line loop times.
+ * full round trip per line", or with --input "lines workload: book.txt
+ * (2,000 lines) x 10 loops, ...". Without a count in the row, the number
+ * of lines is worked out from a row that finished: every user sends every
+ * line loop times.
  */
 const char *
 report_group_title(char *buf, size_t len, const struct report_row *g,
@@ -386,7 +388,7 @@ report_group_title(char *buf, size_t len, const struct report_row *g,
 
 	fmt_size(size, sizeof(size), g->size);
 	if (strcmp(w, "lines") == 0) {
-		uint64_t lines = 0;
+		uint64_t lines = g->lines;
 
 		for (size_t i = 0; i < n && lines == 0; i++) {
 			const struct report_row *r = &rows[i];
@@ -399,10 +401,14 @@ report_group_title(char *buf, size_t len, const struct report_row *g,
 			if (r->res->msgs_all > 0 && r->res->msgs_all % per == 0)
 				lines = r->res->msgs_all / per;
 		}
-		if (lines > 0)
+		report_fmt_thou(num, sizeof(num), (double)lines, 0);
+		if (g->input != NULL)
+			o = snprintf(buf, len, "lines workload: %.160s (%s "
+			    "line%s)", g->input, lines > 0 ? num : "?",
+			    lines == 1 ? "" : "s");
+		else if (lines > 0)
 			o = snprintf(buf, len, "lines workload: %s-line corpus",
-			    report_fmt_thou(num, sizeof(num), (double)lines,
-			    0));
+			    num);
 		else
 			o = snprintf(buf, len, "lines workload: corpus");
 		if (o >= 0 && (size_t)o < len)

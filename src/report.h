@@ -8,6 +8,7 @@
 #define SB_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bench.h"
 
@@ -20,6 +21,9 @@ struct report_row {
 	double		 rate;		/* open loop rate, 0: closed */
 	int		 runs;		/* res is the median of this many */
 	double		 spread;	/* (max - min) / median speed */
+	const char	*input;		/* lines: --input FILE, NULL: corpus */
+	uint64_t	 lines;		/* lines: lines in the input, 0: count
+					 * them from the messages */
 	struct bench_result *res;
 };
 
