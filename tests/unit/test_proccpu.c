@@ -43,8 +43,9 @@ test_self_and_child(void **state)
 
 	(void)state;
 #if !defined(__linux__) && !defined(__APPLE__) || defined(SB_PORTABLE)
+	/* no reader on this system: "not measured", and nothing else */
 	assert_int_equal(proccpu_read(getpid(), &pc), -ENOSYS);
-	skip();
+	return;
 #endif
 	unsetenv("SOCKBRIDGE_PROC");
 	assert_int_equal(proccpu_read(getpid(), &pc), 0);
