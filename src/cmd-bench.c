@@ -618,6 +618,7 @@ run_bench(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &o)) != 0)
 		return rc == 1 ? 0 : EXIT_USAGE;
 	memset(&e, 0, sizeof(e));
+	memset(paths, 0, sizeof(paths));	/* relay_pid 0: no relay */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.work == BENCH_LINES) {
 		data = o.input ? read_input(o.input, &len) :
