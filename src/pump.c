@@ -31,6 +31,12 @@
  * flight cost memory.
  */
 #define PUMP_PIPE_DEFAULT (256 * 1024)
+/*
+ * Empty pipes kept for reuse hold no pages, but each counts its full size
+ * against the user's pipe-user-pages-soft (64 MiB by default; over it an
+ * unprivileged user gets 8 KiB pipes): keep at most this much, a quarter.
+ */
+#define PUMP_POOL_BYTES	(16 * 1024 * 1024)
 
 int
 pump_pool_init(struct pump_pool *p, int pipe_size, int no_splice)
@@ -107,12 +113,14 @@ flow_get_pipe(struct flow *f, struct pump_pool *p)
 	return 0;
 }
 
-/* Give back f's pipe (to the pool if empty and full-sized) and buffer. */
+/* Give back f's pipe (to the pool if empty, full-sized and the pool has
+ * room: PUMP_POOL_MAX pipes, PUMP_POOL_BYTES) and buffer. */
 void
 flow_release(struct flow *f, struct pump_pool *p)
 {
 	if (f->pipe[0] != -1) {
-		if (f->queued == 0 && f->cap >= p->cap && p->n < PUMP_POOL_MAX) {
+		if (f->queued == 0 && f->cap >= p->cap && p->n < PUMP_POOL_MAX &&
+		    ((size_t)p->n + 1) * f->cap <= PUMP_POOL_BYTES) {
 			p->pipes[p->n].fd[0] = f->pipe[0];
 			p->pipes[p->n].fd[1] = f->pipe[1];
 			p->pipes[p->n].size = f->cap;

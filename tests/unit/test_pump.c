@@ -12,7 +12,8 @@
  *   - a pipe granted smaller than asked limits only its own flow, never
  *     holds more than it can, and does not shrink later flows;
  *   - a bulk read that was copied and only partly written is written out
- *     before the flow reads on, and the next read splices.
+ *     before the flow reads on, and the next read splices;
+ *   - the pool of empty pipes keeps at most 16 MiB of them.
  */
 #include <sys/socket.h>
 
@@ -523,6 +524,34 @@ test_bulk_copy_drains_then_splices(void **state)
 	rig_down(&g);
 }
 
+/* Empty pipes go back to the pool until it holds 16 MiB of them (what
+ * they count against pipe-user-pages-soft), then back to the kernel. */
+static void
+test_pool_bytes(void **state)
+{
+	struct pump_pool pool;
+	struct flow f;
+	int pooled = 0;
+
+	(void)state;
+	assert_int_equal(pump_pool_init(&pool, 1 << 20, 0), 0);
+	for (int i = 0; i < 20; i++) {
+		int got;
+
+		flow_init(&f);
+		got = sys_pipe(f.pipe, 1 << 20);
+		assert_true(got > 0);
+		f.cap = (size_t)got;
+		pooled += got >= 1 << 20;
+		flow_release(&f, &pool);
+		assert_int_equal(f.pipe[0], -1);
+		assert_true((size_t)pool.n * pool.cap <= 16 << 20);
+	}
+	/* Where the kernel granted 1 MiB pipes, 16 were kept. */
+	assert_int_equal(pool.n, pooled < 16 ? pooled : 16);
+	pump_pool_free(&pool);
+}
+
 int
 main(void)
 {
@@ -535,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_backpressure_splice),
 		cmocka_unit_test(test_small_pipe),
 		cmocka_unit_test(test_bulk_copy_drains_then_splices),
+		cmocka_unit_test(test_pool_bytes),
 	};
 
 	return cmocka_run_group_tests_name("pump", tests, NULL, NULL);
