@@ -26,9 +26,9 @@
  * sets the syscalls per MB: with the kernel's 64 KiB, tcp -> unix took 32
  * splices per MB and twice the CPU; each splice from TCP also sends a
  * window update, whose loopback processing runs in the relay. A unix
- * source gives at most one skb (under 64 KiB) a splice, so unix -> tcp
- * does not change. An empty pipe holds no pages: only the bytes in
- * flight cost memory.
+ * source gives what it holds, often one 64 KiB write, so unix -> tcp
+ * gains only when the relay lags. An empty pipe holds no pages: only the
+ * bytes in flight cost memory.
  */
 #define PUMP_PIPE_DEFAULT (256 * 1024)
 /*
