@@ -90,9 +90,18 @@ relay() {
 	RADDR=$(listen_addr relay)
 }
 
-# carriers: the relay's ssh children.
+# carriers: pids of the ssh processes under the relay (a command is
+# run through /bin/sh -c, so they may be grandchildren).
 carriers() {
-	ps --ppid "$RELAY_PID" -o pid=,comm= | awk '$2 == "ssh" { print $1 }'
+	ps -e -o pid=,ppid=,comm= | awk -v root="$RELAY_PID" '
+		{ parent[$1] = $2; comm[$1] = $3 }
+		END {
+			for (p in comm) {
+				if (comm[p] != "ssh") continue
+				for (q = parent[p]; q > 1; q = parent[q])
+					if (q == root) { print p; break }
+			}
+		}'
 }
 
 @test "tunnel ssh: 32 streams, 128 MiB each way in random write sizes, over one ssh" {
