@@ -163,7 +163,7 @@ install: $(BUILD)/sockbridge
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck \
+.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck bench-tunnel \
 	cross-macos static static-unit static-check static-arm64 \
 	portable-check portable-sanitize
 
@@ -208,6 +208,13 @@ static-unit: static
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# The tunnel against its carrier, exec: per connection, direct and ssh -L
+# (root, Docker, debootstrap, OpenSSH; images from tests/tools/mkrootfs).
+# TUNNEL_BENCH_ARGS=--quick runs it in seconds.
+TUNNEL_BENCH_ARGS ?=
+bench-tunnel: all
+	bench/tunnel $(TUNNEL_BENCH_ARGS)
 
 # The static x86_64 binary (and its static peer) against the relay suite.
 static-check: static
