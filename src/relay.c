@@ -493,6 +493,7 @@ relay_run(const struct relay_cfg *cfg)
 		memset(&cc, 0, sizeof(cc));
 		cc.cmd = cfg->targets[0].cmd;
 		cc.lazy = cfg->tunnel_lazy;
+		cc.wait_ms = cfg->connect_timeout_ms;
 		cc.keepalive_ms = cfg->tunnel_keepalive_ms;
 		cc.stream_closed = hook_stream_closed;
 		cc.arg = r;

@@ -945,6 +945,12 @@ tunnel_goaway(struct tunnel *t)
 }
 
 void
+tunnel_fail(struct tunnel *t, const char *why)
+{
+	session_fail(t, why);
+}
+
+void
 tunnel_free(struct tunnel *t)
 {
 	if (t == NULL)

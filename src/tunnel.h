@@ -82,6 +82,10 @@ int		 tunnel_ready(const struct tunnel *);
  * called with "closed". */
 void		 tunnel_goaway(struct tunnel *);
 
+/* End the session now, as a failure: streams aborted, dead() called
+ * with why. */
+void		 tunnel_fail(struct tunnel *, const char *why);
+
 /* Abort every stream (reason TUNR_CARRIER locally), close the carrier
  * fds, free. NULL-safe. */
 void		 tunnel_free(struct tunnel *);
