@@ -415,9 +415,16 @@ carrier_accept(struct carrier *c, int fd, unsigned int target)
 	int rc;
 
 	if (c->t != NULL) {
-		if ((rc = tunnel_open(c->t, fd, target)) < 0 &&
-		    c->cfg.stream_closed != NULL)
-			c->cfg.stream_closed(c->cfg.arg);
+		if ((rc = tunnel_open(c->t, fd, target)) < 0) {
+			if (rc == -EAGAIN)
+				log_info("tunnel: a connection refused: the far "
+				    "end's limit of %d streams", tunnel_peer_max(c->t));
+			else
+				log_info("tunnel: a connection refused: %s",
+				    strerror(-rc));
+			if (c->cfg.stream_closed != NULL)
+				c->cfg.stream_closed(c->cfg.arg);
+		}
 		if (!c->ready && tunnel_ready(c->t))
 			c->ready = 1;
 		return rc;

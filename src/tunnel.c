@@ -924,6 +924,12 @@ tunnel_nstreams(const struct tunnel *t)
 }
 
 int
+tunnel_peer_max(const struct tunnel *t)
+{
+	return (int)t->peer_max;
+}
+
+int
 tunnel_ready(const struct tunnel *t)
 {
 	return t->hello;

@@ -74,6 +74,9 @@ int		 tunnel_open(struct tunnel *, int fd, unsigned int target);
 /* Streams open now. */
 int		 tunnel_nstreams(const struct tunnel *);
 
+/* The most streams the peer accepts (its HELLO; 1024 before). */
+int		 tunnel_peer_max(const struct tunnel *);
+
 /* Has the peer's HELLO arrived? */
 int		 tunnel_ready(const struct tunnel *);
 
