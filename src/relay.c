@@ -71,7 +71,8 @@ relay_idle_update(struct relay *r)
 {
 	if (r->cfg->exit_idle_ms <= 0)
 		return;
-	if (r->env.nconns == 0 && !r->acc.draining)
+	if (r->env.nconns == 0 && !r->acc.draining &&
+	    (r->car == NULL || carrier_nstreams(r->car) == 0))
 		loop_timer_set(r->loop, &r->idle_exit,
 		    (uint64_t)r->cfg->exit_idle_ms);
 	else
