@@ -50,6 +50,7 @@ struct carrier {
 	uint64_t	 rng;
 	struct loop_timer timer;	/* restart; free t_old */
 	int		 pending[PENDING_MAX];
+	uint64_t	 pending_since[PENDING_MAX];
 	unsigned int	 pending_target[PENDING_MAX];
 	int		 npending;
 	struct tunnel_hooks hooks;
@@ -151,16 +152,29 @@ pending_flush(struct carrier *c)
 	c->npending = 0;
 }
 
-/* Abort the clients that waited: the carrier did not come up. */
+/* Abort the clients that waited longer than cfg.wait_ms (all: every
+ * one), the carrier not coming up. They are held meanwhile, unread, so
+ * that what they sent makes the abort a reset (see end.h). */
 static void
-pending_abort(struct carrier *c)
+pending_abort(struct carrier *c, int all)
 {
+	uint64_t now = loop_now(c->loop);
+	int k = 0;
+
 	for (int i = 0; i < c->npending; i++) {
-		abort_fd(c->pending[i]);
-		if (c->cfg.stream_closed != NULL)
-			c->cfg.stream_closed(c->cfg.arg);
+		if (all || now - c->pending_since[i] >=
+		    (uint64_t)c->cfg.wait_ms) {
+			abort_fd(c->pending[i]);
+			if (c->cfg.stream_closed != NULL)
+				c->cfg.stream_closed(c->cfg.arg);
+			continue;
+		}
+		c->pending[k] = c->pending[i];
+		c->pending_target[k] = c->pending_target[i];
+		c->pending_since[k] = c->pending_since[i];
+		k++;
 	}
-	c->npending = 0;
+	c->npending = k;
 }
 
 /* Exit status in words: "exited with status 1", "killed by SIGTERM". */
@@ -201,7 +215,7 @@ carrier_ended(struct carrier *c)
 		else
 			log_info("%s", msg);
 		snprintf(c->last_msg, sizeof(c->last_msg), "%s", msg);
-		pending_abort(c);
+		pending_abort(c, 0);
 	} else {
 		log_warn("carrier '%s': %s (%s); starting it again",
 		    c->cfg.cmd, c->why, st);
@@ -366,7 +380,7 @@ fail:
 		c->ending = 1;
 		return;
 	}
-	pending_abort(c);
+	pending_abort(c, 0);
 	loop_timer_set(c->loop, &c->timer,
 	    backoff_next(&c->backoff_ms, &c->rng, loop_now(c->loop),
 	    UINT64_MAX));
@@ -401,9 +415,16 @@ carrier_accept(struct carrier *c, int fd, unsigned int target)
 	int rc;
 
 	if (c->t != NULL) {
-		if ((rc = tunnel_open(c->t, fd, target)) < 0 &&
-		    c->cfg.stream_closed != NULL)
-			c->cfg.stream_closed(c->cfg.arg);
+		if ((rc = tunnel_open(c->t, fd, target)) < 0) {
+			if (rc == -EAGAIN)
+				log_info("tunnel: a connection refused: the far "
+				    "end's limit of %d streams", tunnel_peer_max(c->t));
+			else
+				log_info("tunnel: a connection refused: %s",
+				    strerror(-rc));
+			if (c->cfg.stream_closed != NULL)
+				c->cfg.stream_closed(c->cfg.arg);
+		}
 		if (!c->ready && tunnel_ready(c->t))
 			c->ready = 1;
 		return rc;
@@ -416,6 +437,7 @@ carrier_accept(struct carrier *c, int fd, unsigned int target)
 	}
 	c->pending[c->npending] = fd;
 	c->pending_target[c->npending] = target;
+	c->pending_since[c->npending] = loop_now(c->loop);
 	c->npending++;
 	/* Down and not already waiting to start: start now (lazy, or the
 	 * back-off has passed). */
@@ -436,10 +458,13 @@ carrier_reaped(struct carrier *c, pid_t pid, int st)
 	if (c == NULL || pid != c->pid)
 		return 0;
 	c->status = st;
-	/* Still in session: its end of file comes next (or a grandchild
-	 * holds the carrier's stdout, and the session goes on). */
+	/* Still in session: the command is gone even if a child of its
+	 * (sh -c running a pipeline) still holds the carrier's stdout. Our
+	 * end closes, so that child sees end of file too. */
 	if (c->ending)
 		carrier_ended(c);
+	else if (c->t != NULL)
+		tunnel_fail(c->t, "the carrier exited");
 	return 1;
 }
 
@@ -448,7 +473,7 @@ carrier_free(struct carrier *c)
 {
 	if (c == NULL)
 		return;
-	pending_abort(c);
+	pending_abort(c, 1);
 	tunnel_free(c->t);
 	tunnel_free(c->t_old);
 	loop_timer_stop(c->loop, &c->timer);

@@ -24,6 +24,8 @@ struct carrier;
 struct carrier_cfg {
 	const char	*cmd;		/* run through /bin/sh -c */
 	int		 lazy;		/* start on the first connection */
+	int		 wait_ms;	/* a connection waits this long for a
+					   carrier that fails to start */
 	int		 keepalive_ms;	/* 0: off */
 	int		 max_streams;	/* the far end may open; 0: default */
 	int		 ntargets;	/* targets the far end may open to */

@@ -419,13 +419,12 @@ check_tunnel(const struct relay_args *ra, const struct relay_cfg *cfg)
 	if (cfg->listen[0].kind == ADDR_STDIO)
 		return log_fail("tunnel:CMD needs a socket to listen on, not "
 		    "stdio");
-	if (fl->connect_ms != -1 || fl->idle_ms != -1 ||
+	if (fl->idle_ms != -1 ||
 	    cfg->no_wait_target || cfg->max_conns_per_peer > 0 ||
 	    cfg->pipe_size > 0 || cfg->no_splice || cfg->busy_poll_us > 0 ||
 	    cfg->listen[0].opt.accept_proxy ||
 	    cfg->targets[0].opt.send_proxy > 0)
-		return log_fail("tunnel:CMD: --connect-timeout, --idle-timeout, "
-		    "--no-wait-target, --max-conns-per-peer, --pipe-size, "
+		return log_fail("tunnel:CMD: --idle-timeout, --no-wait-target, --max-conns-per-peer, --pipe-size, "
 		    "--no-splice, --busy-poll, accept-proxy and send-proxy apply "
 		    "to relayed connections, not to tunnel streams");
 	return 0;

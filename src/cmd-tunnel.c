@@ -398,6 +398,7 @@ run_tunnel(int argc, char **argv)
 		memset(&cc, 0, sizeof(cc));
 		cc.cmd = tn->carrier_cmd;
 		cc.lazy = tn->lazy;
+		cc.wait_ms = 10000;
 		cc.keepalive_ms = tn->keepalive_ms;
 		cc.max_streams = tn->max_streams;
 		cc.ntargets = tn->ntargets;

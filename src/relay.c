@@ -71,7 +71,8 @@ relay_idle_update(struct relay *r)
 {
 	if (r->cfg->exit_idle_ms <= 0)
 		return;
-	if (r->env.nconns == 0 && !r->acc.draining)
+	if (r->env.nconns == 0 && !r->acc.draining &&
+	    (r->car == NULL || carrier_nstreams(r->car) == 0))
 		loop_timer_set(r->loop, &r->idle_exit,
 		    (uint64_t)r->cfg->exit_idle_ms);
 	else
@@ -493,6 +494,7 @@ relay_run(const struct relay_cfg *cfg)
 		memset(&cc, 0, sizeof(cc));
 		cc.cmd = cfg->targets[0].cmd;
 		cc.lazy = cfg->tunnel_lazy;
+		cc.wait_ms = cfg->connect_timeout_ms;
 		cc.keepalive_ms = cfg->tunnel_keepalive_ms;
 		cc.stream_closed = hook_stream_closed;
 		cc.arg = r;

@@ -924,6 +924,12 @@ tunnel_nstreams(const struct tunnel *t)
 }
 
 int
+tunnel_peer_max(const struct tunnel *t)
+{
+	return (int)t->peer_max;
+}
+
+int
 tunnel_ready(const struct tunnel *t)
 {
 	return t->hello;
@@ -942,6 +948,12 @@ tunnel_goaway(struct tunnel *t)
 		if (t->rfd == t->wfd)
 			(void)shutdown(t->wfd, SHUT_WR);
 	}
+}
+
+void
+tunnel_fail(struct tunnel *t, const char *why)
+{
+	session_fail(t, why);
 }
 
 void

@@ -74,6 +74,9 @@ int		 tunnel_open(struct tunnel *, int fd, unsigned int target);
 /* Streams open now. */
 int		 tunnel_nstreams(const struct tunnel *);
 
+/* The most streams the peer accepts (its HELLO; 1024 before). */
+int		 tunnel_peer_max(const struct tunnel *);
+
 /* Has the peer's HELLO arrived? */
 int		 tunnel_ready(const struct tunnel *);
 
@@ -81,6 +84,10 @@ int		 tunnel_ready(const struct tunnel *);
  * ends, the write side is shut (the peer sees the end) and dead() is
  * called with "closed". */
 void		 tunnel_goaway(struct tunnel *);
+
+/* End the session now, as a failure: streams aborted, dead() called
+ * with why. */
+void		 tunnel_fail(struct tunnel *, const char *why);
 
 /* Abort every stream (reason TUNR_CARRIER locally), close the carrier
  * fds, free. NULL-safe. */
