@@ -180,8 +180,8 @@ cpu_ticks() {
 @test "tunnel: the far end's --max-streams limit resets the stream over it" {
 	echo_at echo "$T/e.sock"
 	tun_relay tcp:127.0.0.1:0 "tunnel:$SB tunnel -vv --max-streams 2 unix:$T/e.sock"
-	bg h1 python3 "$TOOLS/sock-client.py" "$RADDR" "@10"
-	bg h2 python3 "$TOOLS/sock-client.py" "$RADDR" "@10"
+	bg h1 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
+	bg h2 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
 	wait_for 100 expect_log relay "stream 3 opened"
 	peer client connect "$RADDR" observe --bytes 100
 	expect_observed client reset
