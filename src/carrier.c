@@ -206,10 +206,17 @@ carrier_ended(struct carrier *c)
 	if (!c->ready) {
 		const char *g = c->garbage;
 
+		/* Why, best first: its stderr, what it wrote instead of
+		 * the protocol, how the session ended. */
+		int closed = strcmp(c->why, "the carrier closed") == 0 ||
+		    strcmp(c->why, "the carrier exited") == 0;
+
 		snprintf(msg, sizeof(msg), "carrier '%s' did not start the "
 		    "tunnel: %s%s%s", c->cfg.cmd, st,
 		    c->errline[0] != '\0' ? ": " : g[0] != '\0' ?
-		    ": it wrote: " : "", c->errline[0] != '\0' ? c->errline : g);
+		    ": it wrote: " : !closed ? ": " : "",
+		    c->errline[0] != '\0' ? c->errline : g[0] != '\0' ? g :
+		    !closed ? c->why : "");
 		if (strcmp(msg, c->last_msg) != 0)
 			log_err("%s", msg);
 		else

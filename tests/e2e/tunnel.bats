@@ -164,6 +164,13 @@ cpu_ticks() {
 	wait_for 100 expect_log relay "did not start the tunnel: .*it wrote: OCI runtime exec failed"
 }
 
+@test "tunnel: a carrier that stops answering is ended by the keepalive and started again" {
+	tun_relay --tunnel-keepalive 300ms "unix:$T/r.sock" "tunnel:sleep 30"
+	wait_for 100 expect_log relay "did not start the tunnel: .*keepalive timeout: no answer in 300 ms"
+	wait_for 100 log_has_n relay "carrier '.*' started" 2
+	[ -S "$T/r.sock" ]
+}
+
 @test "tunnel: one stalled reader does not slow a busy stream" {
 	echo_at echo "$T/e.sock"
 	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
@@ -180,8 +187,8 @@ cpu_ticks() {
 @test "tunnel: the far end's --max-streams limit resets the stream over it" {
 	echo_at echo "$T/e.sock"
 	tun_relay tcp:127.0.0.1:0 "tunnel:$SB tunnel -vv --max-streams 2 unix:$T/e.sock"
-	bg h1 python3 "$TOOLS/sock-client.py" "$RADDR" "@10"
-	bg h2 python3 "$TOOLS/sock-client.py" "$RADDR" "@10"
+	bg h1 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
+	bg h2 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
 	wait_for 100 expect_log relay "stream 3 opened"
 	peer client connect "$RADDR" observe --bytes 100
 	expect_observed client reset
