@@ -72,7 +72,7 @@ sanitize:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 20
 FUZZ_BUILD	 = build-fuzz
-FUZZ_NAMES	 = addr proxy pguri num cidr socatopt tcpinfo probe jscan follow
+FUZZ_NAMES	 = addr proxy pguri num cidr socatopt tcpinfo probe jscan follow tunframe
 FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -189,7 +189,7 @@ dist: | $(BUILD)
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check unit sanitize install dist clean fuzz fuzz-regress memcheck \
+.PHONY: all check unit sanitize install dist clean fuzz fuzz-regress memcheck bench-tunnel \
 	cross-macos static static-unit static-check static-arm64 \
 	portable-check portable-sanitize
 
@@ -236,6 +236,13 @@ static-unit: static
 COMPARE_ARGS ?= --figures all --costs
 bench-compare: all
 	bench/compare $(COMPARE_ARGS)
+
+# The tunnel against its carrier, exec: per connection, direct and ssh -L
+# (root, Docker, debootstrap, OpenSSH; images from tests/tools/mkrootfs).
+# TUNNEL_BENCH_ARGS=--quick runs it in seconds.
+TUNNEL_BENCH_ARGS ?=
+bench-tunnel: all
+	bench/tunnel $(TUNNEL_BENCH_ARGS)
 
 # The static x86_64 binary (and its static peer) against the relay suite.
 static-check: static

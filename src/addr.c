@@ -486,6 +486,11 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 		a->role = ADDR_ROLE_CONNECT;
 		rest = p;
 		keep_quotes = 1;
+	} else if ((p = prefix(text, "tunnel")) != NULL) {
+		a->kind = ADDR_TUNNEL;
+		a->role = ADDR_ROLE_CONNECT;
+		rest = p;
+		keep_quotes = 1;
 	} else if ((p = prefix(text, "fd")) != NULL) {
 		a->kind = ADDR_FD;
 		a->role = ADDR_ROLE_LISTEN;
@@ -578,6 +583,7 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 			return -1;
 		break;
 	case ADDR_EXEC:
+	case ADDR_TUNNEL:
 		if (head[0] == '\0')
 			return errbuf_set(err, errlen, "empty command");
 		memcpy(a->cmd, head, strlen(head) + 1);
@@ -719,6 +725,9 @@ addr_str(const struct addr *a, char *buf, size_t len)
 		break;
 	case ADDR_EXEC:
 		snprintf(buf, len, "exec:%s", a->cmd);
+		break;
+	case ADDR_TUNNEL:
+		snprintf(buf, len, "tunnel:%s", a->cmd);
 		break;
 	case ADDR_FD:
 		snprintf(buf, len, "fd:%d", a->fd);

@@ -29,6 +29,7 @@ enum addr_kind {
 	ADDR_EXEC,		/* "exec:CMD", run through /bin/sh -c */
 	ADDR_FD,		/* "fd:N", an inherited socket */
 	ADDR_SYSTEMD,		/* "systemd[:NAME]", LISTEN_FDS */
+	ADDR_TUNNEL,		/* "tunnel:CMD": streams over one carrier */
 };
 
 /* Which end the address may be used as. Native forms say ADDR_ROLE_ANY and

@@ -18,6 +18,7 @@
 #include "keepalive.h"
 #include "listener.h"
 #include "log.h"
+#include "num.h"
 #include "opt.h"
 #include "relay.h"
 #include "socatopt.h"
@@ -48,6 +49,9 @@ static const char relay_help[] =
 "                      picks a free port\n"
 "  - | stdio           one connection over stdin/stdout\n"
 "  exec:CMD            target: run CMD (sh -c) per connection on its stdio\n"
+"  tunnel:CMD          target: run CMD once and carry every connection as a\n"
+"                      stream over its stdio; CMD runs 'sockbridge tunnel\n"
+"                      TARGET' at the far end (see sockbridge tunnel --help)\n"
 "  fd:N | systemd[:NAME]  listen on an inherited socket / LISTEN_FDS\n"
 "  socat forms:        UNIX-LISTEN: UNIX-CONNECT: UNIX-CLIENT: ABSTRACT-LISTEN:\n"
 "                      ABSTRACT-CONNECT: TCP-LISTEN: TCP4-LISTEN: TCP6-LISTEN:\n"
@@ -94,6 +98,13 @@ static const char relay_help[] =
 "                            VMs where waking an idle CPU is slow, at the\n"
 "                            cost of that much CPU (default: off)\n"
 "      --balance rr|first    how to spread connections over targets\n"
+"      --tunnel-start launch|connect\n"
+"                            tunnel: start the carrier at once (default) or\n"
+"                            on the first connection; it is started again\n"
+"                            with back-off whenever it exits\n"
+"      --tunnel-keepalive S | off\n"
+"                            tunnel: ping the far end after S idle; no answer\n"
+"                            in S more ends the carrier (default 30)\n"
 "      --keepalive IDLE[,INTVL[,CNT]] | off\n"
 "                            TCP keepalive on accepted and dialed TCP sides\n"
 "                            (default 60,10,6: probe after 60 s idle, every\n"
@@ -145,6 +156,7 @@ struct relay_args {
 	struct flag_opts	 fl;
 	int			 echo;		/* "echo", not "relay" */
 	int			 verbose, quiet;
+	int			 tunnel_opt;	/* a --tunnel-... given */
 };
 
 /* Merge a flag into an address option; both given and different is an
@@ -370,6 +382,79 @@ opt_discard(const char *v, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* --tunnel-start launch|connect */
+static int
+opt_tunnel_start(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	ra->tunnel_opt = 1;
+	if (strcmp(v, "launch") == 0)
+		ra->cfg->tunnel_lazy = 0;
+	else if (strcmp(v, "connect") == 0)
+		ra->cfg->tunnel_lazy = 1;
+	else
+		return errbuf_set(err, errlen, "--tunnel-start %s: not launch "
+		    "or connect", v);
+	return 0;
+}
+
+/* --tunnel-keepalive S | off */
+static int
+opt_tunnel_keepalive(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct relay_args *ra = ctx;
+
+	ra->tunnel_opt = 1;
+	if (strcmp(v, "off") == 0) {
+		ra->cfg->tunnel_keepalive_ms = 0;
+		return 0;
+	}
+	if (num_parse_duration(v, &ra->cfg->tunnel_keepalive_ms) == -1 ||
+	    ra->cfg->tunnel_keepalive_ms < 100)
+		return errbuf_set(err, errlen, "--tunnel-keepalive %s: not a "
+		    "duration of at least 100ms (or off)", v);
+	return 0;
+}
+
+/*
+ * A tunnel: target carries streams, not relayed connections: it is the
+ * only target, and the options of the relay's own connections do not
+ * apply. Returns 0 or -1 (logged).
+ */
+static int
+check_tunnel(const struct relay_args *ra, const struct relay_cfg *cfg)
+{
+	const struct flag_opts *fl = &ra->fl;
+	int tunnel = 0;
+
+	for (int i = 0; i < cfg->ntargets; i++)
+		if (cfg->targets[i].kind == ADDR_TUNNEL)
+			tunnel = 1;
+	if (!tunnel) {
+		if (ra->tunnel_opt)
+			return log_fail("--tunnel-start and --tunnel-keepalive "
+			    "need a tunnel:CMD target");
+		return 0;
+	}
+	if (cfg->ntargets > 1)
+		return log_fail("tunnel:CMD cannot be one of several targets "
+		    "(the far end chooses among its own: sockbridge tunnel "
+		    "TARGET...)");
+	if (cfg->listen[0].kind == ADDR_STDIO)
+		return log_fail("tunnel:CMD needs a socket to listen on, not "
+		    "stdio");
+	if (fl->idle_ms != -1 ||
+	    cfg->no_wait_target || cfg->max_conns_per_peer > 0 ||
+	    cfg->pipe_size > 0 || cfg->no_splice || cfg->busy_poll_us > 0 ||
+	    cfg->listen[0].opt.accept_proxy ||
+	    cfg->targets[0].opt.send_proxy > 0)
+		return log_fail("tunnel:CMD: --idle-timeout, --no-wait-target, --max-conns-per-peer, --pipe-size, "
+		    "--no-splice, --busy-poll, accept-proxy and send-proxy apply "
+		    "to relayed connections, not to tunnel streams");
+	return 0;
+}
+
 /*
  * Parse and check the addresses, argv[0..argc): LISTEN TARGET... for relay,
  * LISTEN... for echo; merge the flags in fl with their address options
@@ -570,7 +655,7 @@ parse_args(int argc, char **argv, int echo, int bare, struct relay_cfg *cfg,
     struct socatopt *so)
 {
 	struct relay_args ra = {
-		cfg, { -1, -1, -1, -1, NULL, NULL, NULL }, echo, 0, 0
+		cfg, { -1, -1, -1, -1, NULL, NULL, NULL }, echo, 0, 0, 0
 	};
 	struct flag_opts *fl = &ra.fl;
 	const struct opt_entry opts[] = {
@@ -602,6 +687,10 @@ parse_args(int argc, char **argv, int echo, int bare, struct relay_cfg *cfg,
 		{ "discard", 0, OPT_FUNC, 0, 0, NULL, opt_discard, NULL },
 		{ "balance", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_balance, NULL },
 		{ "keepalive", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_keepalive, NULL },
+		{ "tunnel-start", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_tunnel_start,
+		    NULL },
+		{ "tunnel-keepalive", 0, OPT_FUNC_ARG, 0, 0, NULL,
+		    opt_tunnel_keepalive, NULL },
 		{ "max-conns-per-peer", 0, OPT_INT, 1, 1000000,
 		    &cfg->max_conns_per_peer, NULL,
 		    "not a number from 1 to 1000000" },
@@ -645,7 +734,7 @@ parse_args(int argc, char **argv, int echo, int bare, struct relay_cfg *cfg,
 		if (socat_family(&cfg->targets[i],
 		    argv[first + cfg->nlisten + i], so->family) == -1)
 			return -1;
-	return 0;
+	return check_tunnel(&ra, cfg);
 }
 
 /*

@@ -18,6 +18,7 @@ extern const struct cmd cmd_echo;
 extern const struct cmd cmd_bench;
 extern const struct cmd cmd_doctor;
 extern const struct cmd cmd_ls;
+extern const struct cmd cmd_tunnel;
 
 /* Exit statuses shared by the front ends. */
 #define EXIT_USAGE	2

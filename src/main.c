@@ -18,6 +18,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_bench,
 	&cmd_doctor,
 	&cmd_ls,
+	&cmd_tunnel,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

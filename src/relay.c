@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "accept.h"
+#include "carrier.h"
 #include "conn.h"
 #include "daemon.h"
 #include "dial.h"
@@ -44,6 +45,7 @@ struct relay {
 	struct scrape	 scrape;
 	struct loop_timer idle_exit;	/* --exit-idle-time */
 	struct peerlimit perpeer;
+	struct carrier	*car;		/* tunnel: target; NULL: none */
 	int		 status;
 };
 
@@ -56,6 +58,7 @@ relay_cfg_init(struct relay_cfg *cfg)
 	cfg->idle_timeout_ms = 0;
 	cfg->drain_timeout_ms = 10000;
 	cfg->pipe_size = 0;
+	cfg->tunnel_keepalive_ms = 30000;
 	keepalive_default(&cfg->keepalive);
 }
 
@@ -68,7 +71,8 @@ relay_idle_update(struct relay *r)
 {
 	if (r->cfg->exit_idle_ms <= 0)
 		return;
-	if (r->env.nconns == 0 && !r->acc.draining)
+	if (r->env.nconns == 0 && !r->acc.draining &&
+	    (r->car == NULL || carrier_nstreams(r->car) == 0))
 		loop_timer_set(r->loop, &r->idle_exit,
 		    (uint64_t)r->cfg->exit_idle_ms);
 	else
@@ -139,6 +143,13 @@ hook_conn(void *arg, int fd, const struct listener *ls)
 {
 	struct relay *r = arg;
 
+	(void)ls;
+	if (r->car != NULL) {
+		/* tunnel: target: a stream on the carrier (carrier.h). */
+		(void)carrier_accept(r->car, fd, 0);
+		relay_idle_update(r);
+		return;
+	}
 	conn_new(&r->env, fd, fd, ls);
 	relay_idle_update(r);
 }
@@ -148,7 +159,17 @@ hook_nconns(void *arg)
 {
 	struct relay *r = arg;
 
-	return r->env.nconns;
+	return r->env.nconns + (r->car != NULL ? carrier_nstreams(r->car) : 0);
+}
+
+/* A tunnel stream ended (carrier_cfg hook). */
+static void
+hook_stream_closed(void *arg)
+{
+	struct relay *r = arg;
+
+	accept_closed(&r->acc);
+	relay_idle_update(r);
 }
 
 /* The drain deadline cut these connections off: both sides see an abort,
@@ -261,7 +282,8 @@ on_signal(struct loop *l, int signo, void *arg)
 		pid_t pid;
 
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			log_debug("pid %d exited with status %d", (int)pid,
+			if (!carrier_reaped(r->car, pid, st))
+				log_debug("pid %d exited with status %d", (int)pid,
 			    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 		return;
 	}
@@ -273,7 +295,7 @@ on_signal(struct loop *l, int signo, void *arg)
 		relay_reload(r);
 		return;
 	}
-	if (r->acc.draining || r->env.nconns == 0) {
+	if (r->acc.draining || hook_nconns(r) == 0) {
 		(void)notify("STOPPING=1");
 		loop_stop(l);
 		return;
@@ -391,6 +413,9 @@ relay_run(const struct relay_cfg *cfg)
 	for (int i = 0; i < cfg->ntargets && !r->env.stdio_target; i++) {
 		const struct addr *a = &cfg->targets[i];
 
+		if (a->kind == ADDR_TUNNEL)
+			continue;	/* the carrier, below */
+
 		if (dial_prepare(&r->target[i], a, err, sizeof(err)) == -1) {
 			char name[256];
 
@@ -464,6 +489,22 @@ relay_run(const struct relay_cfg *cfg)
 		    r->nls > 0 ? r->ls[0].name : "stdio");
 		(void)notify(state);
 	}
+	if (cfg->ntargets == 1 && cfg->targets[0].kind == ADDR_TUNNEL) {
+		struct carrier_cfg cc;
+
+		memset(&cc, 0, sizeof(cc));
+		cc.cmd = cfg->targets[0].cmd;
+		cc.lazy = cfg->tunnel_lazy;
+		cc.wait_ms = cfg->connect_timeout_ms;
+		cc.keepalive_ms = cfg->tunnel_keepalive_ms;
+		cc.stream_closed = hook_stream_closed;
+		cc.arg = r;
+		if ((r->car = carrier_new(r->loop, &cc)) == NULL) {
+			log_err("out of memory");
+			r->status = 1;
+			goto out;
+		}
+	}
 	if (r->env.single)
 		end_stdio_prepare();
 	if (stdio_listen) {
@@ -483,6 +524,7 @@ out:
 	 * loop): an abort, not a clean end, and not logged one by one. */
 	conn_close_all(&r->env, NULL, 1);
 	conn_reap(r->loop, &r->env);
+	carrier_free(r->car);
 	relay_unlisten(r);
 	scrape_close(&r->scrape);
 	if (cfg->pidfile != NULL &&

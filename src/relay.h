@@ -42,6 +42,9 @@ struct relay_cfg {
 	struct addr	 stats;		/* --stats: kind ADDR_NONE if unset */
 	const char	*pidfile;
 	const char	*user;		/* drop to USER[:GROUP] after binding */
+	int		 tunnel_lazy;	/* tunnel: start the carrier on the
+					   first connection */
+	int		 tunnel_keepalive_ms;	/* tunnel: ping; 0: off */
 };
 
 void	relay_cfg_init(struct relay_cfg *);

@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# tunnel: many connections as streams over one carrier ("tunnel:CMD" and
+# "sockbridge tunnel"). The carrier here is local (the far end runs as
+# "$SB tunnel ..." straight from the relay), so no Docker is needed; the
+# checks are made by the peers on either side: bytes, half-close, resets,
+# and the carrier's life (killed, restarted, unable to start).
+
+load helpers
+
+setup() {
+	common_setup
+	AP="$BATS_TEST_DIRNAME/../tools/abort_peer.py"
+}
+
+teardown() {
+	common_teardown
+}
+
+# tun_relay [relay args...] CMD: relay -v from unix:$T/r.sock to
+# tunnel:CMD; pid in RELAY_PID, address in RADDR.
+tun_relay() {
+	bg relay "$SB" relay -v "$@"
+	RELAY_PID=$BG_PID
+	RADDR=$(listen_addr relay)
+}
+
+# echo_at NAME PATH: an echo server on unix:PATH.
+echo_at() {
+	start_echo "$1" "unix:$2" >/dev/null
+}
+
+# peer NAME listen|connect ADDR ROLE [opts]: abort_peer in the background.
+peer() {
+	local name=$1 mode=$2
+	shift 2
+	bg "$name" python3 "$AP" "$mode" "$@" --timeout "$(t 20)"
+	eval "PID_$name=$BG_PID"
+	[ "$mode" = listen ] || return 0
+	wait_for 100 grep -q '^listening ' "$T/$name.out" ||
+	    fail "$name did not listen:" "$(cat "$T/$name.err")"
+}
+
+expect_observed() {
+	local pid
+	eval "pid=\$PID_$1"
+	wait_gone "$pid" $((25 * 20)) || fail "$1 did not finish"
+	wait "$pid" || fail "$1 failed:" "$(cat "$T/$1.err")"
+	grep -q "^observed $2 " "$T/$1.out" ||
+	    fail "$1: '$(cat "$T/$1.out")', expected: observed $2" \
+	    "relay log:" "$(cat "$T/relay.err")"
+}
+
+# carrier_pid: the pid the relay logged for its carrier (the last one).
+carrier_pid() {
+	sed -n "s/.*carrier '.*' started, pid \([0-9]*\)$/\1/p" \
+	    "$T/relay.err" | tail -1
+}
+
+# cpu_ticks PID: utime + stime of PID.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "tunnel: 48 concurrent streams of 2 MiB, random write sizes, byte-exact both ways" {
+	echo_at echo "$T/e.sock"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	run timeout "$(t 40)" "$PEER" integrity -t "$(t 30)" -c 48 -b 2M \
+	    -m 100000 "$RADDR"
+	expect_status 0
+	[ -S "$T/r.sock" ]
+	# One carrier for all of them.
+	[ "$(nlines relay "carrier '.*' started")" -eq 1 ]
+}
+
+@test "tunnel: half-close passes both ways: the reply follows the client's EOF" {
+	echo_at echo "$T/e.sock"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	run timeout "$(t 10)" "$PEER" halfclose -t "$(t 5)" "$RADDR" "GET / after EOF"
+	expect_status 0
+}
+
+# Unix peers have no RST: a peer sees ECONNRESET when the other closes
+# with its bytes unread, so the unix observers keep sending until every
+# buffer up to the aborting peer is full (--flag), as in aborts.bats.
+@test "tunnel: the target resets mid-response: the client gets ECONNRESET" {
+	peer target listen "unix:$T/t.sock" abort --rcvbuf 32768 --after "$T/full"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel -v unix:$T/t.sock"
+	peer client connect "$RADDR" observe --bytes $((64 << 20)) \
+	    --flag "$T/full"
+	expect_observed client reset
+	wait_for 100 expect_log relay 'reset by the peer: reset by peer'
+}
+
+@test "tunnel: the client resets mid-upload: the target gets ECONNRESET" {
+	peer target listen "unix:$T/t.sock" observe --bytes $((64 << 20)) \
+	    --flag "$T/full"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel -v unix:$T/t.sock"
+	peer client connect "$RADDR" abort --rcvbuf 32768 --after "$T/full"
+	expect_observed target reset
+}
+
+@test "tunnel: an unreachable far target resets the client, naming the target" {
+	# TCP: the client sees the RST whether or not it sent first.
+	tun_relay tcp:127.0.0.1:0 "tunnel:$SB tunnel -v unix:$T/none.sock"
+	peer client connect "$RADDR" observe --bytes 100
+	expect_observed client reset
+	wait_for 100 expect_log relay "refused: connect unix:$T/none.sock"
+}
+
+@test "tunnel: the carrier killed mid-transfer: clients get resets, the socket stays, the next connection works" {
+	echo_at echo "$T/e.sock"
+	peer slow listen "unix:$T/t.sock" observe --bytes $((64 << 20)) \
+	    --flag "$T/full"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/t.sock"
+	# The client sends much and reads little: bytes are in flight.
+	peer client connect "$RADDR" observe --bytes $((256 << 20)) \
+	    --rate $((1 << 20))
+	wait_for 100 test -e "$T/full"
+	pid=$(carrier_pid)
+	[ -n "$pid" ]
+	kill -KILL "$pid"
+	expect_observed client reset
+	wait_for 100 expect_log relay "carrier '.*': the carrier (closed|exited) .*killed by signal 9"
+	[ -S "$T/r.sock" ]
+	wait_for 100 log_has_n relay "carrier '.*' started" 2
+	[ -S "$T/r.sock" ]
+	kill "$PID_slow" 2>/dev/null || true
+	# The far end is new; its target too.
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$RADDR" hello
+	# t.sock's server is gone: a reset, not a hang.
+	[ "$status" -ne 0 ]
+}
+
+@test "tunnel: after a carrier restart, new connections are carried again" {
+	echo_at echo "$T/e.sock"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$RADDR" one
+	expect_status 0
+	kill -TERM "$(carrier_pid)"
+	wait_for 100 log_has_n relay "carrier '.*' started" 2
+	[ -S "$T/r.sock" ]
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$RADDR" two
+	expect_status 0
+}
+
+@test "tunnel: a carrier that cannot start: one clear error with the command, status and stderr" {
+	bg relay "$SB" relay -T 1 "unix:$T/r.sock" \
+	    "tunnel:sh -c 'echo Error: No such container: db >&2; exit 3'"
+	RADDR=$(listen_addr relay)
+	# Held while the carrier is tried again, then reset (-T 1).
+	peer client connect "$RADDR" observe --bytes $((64 << 20))
+	expect_observed client reset
+	expect_log relay "^sockbridge: carrier 'sh -c 'echo Error: No such container: db >&2; exit 3'' did not start the tunnel: exited with status 3: Error: No such container: db$"
+	# Said once, however many times it is tried again.
+	[ "$(nlines relay "did not start the tunnel")" -eq 1 ] ||
+	    fail "$(cat "$T/relay.err")"
+	[ "$(nlines relay "^sockbridge: carrier: Error")" -eq 1 ] ||
+	    fail "$(cat "$T/relay.err")"
+	[ -S "$T/r.sock" ]
+}
+
+@test "tunnel: a carrier that does not speak the protocol: the error quotes what it wrote" {
+	tun_relay "unix:$T/r.sock" "tunnel:echo 'OCI runtime exec failed'; sleep 5"
+	wait_for 100 expect_log relay "did not start the tunnel: .*it wrote: OCI runtime exec failed"
+}
+
+@test "tunnel: a carrier that stops answering is ended by the keepalive and started again" {
+	tun_relay --tunnel-keepalive 300ms "unix:$T/r.sock" "tunnel:sleep 30"
+	wait_for 100 expect_log relay "did not start the tunnel: .*keepalive timeout: no answer in 300 ms"
+	wait_for 100 log_has_n relay "carrier '.*' started" 2
+	[ -S "$T/r.sock" ]
+}
+
+@test "tunnel: one stalled reader does not slow a busy stream" {
+	echo_at echo "$T/e.sock"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	# Sends 64 MiB to the echo and reads nothing back: its stream's
+	# window fills and stays full.
+	peer stalled connect "$RADDR" observe --bytes $((64 << 20)) \
+	    --rate 1 --flag "$T/full"
+	wait_for 200 test -e "$T/full"
+	run timeout "$(t 20)" "$PEER" integrity -t "$(t 15)" -c 1 -b 32M "$RADDR"
+	expect_status 0
+	kill -0 "$PID_stalled"
+}
+
+@test "tunnel: the far end's --max-streams limit resets the stream over it" {
+	echo_at echo "$T/e.sock"
+	tun_relay tcp:127.0.0.1:0 "tunnel:$SB tunnel -vv --max-streams 2 unix:$T/e.sock"
+	bg h1 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
+	bg h2 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
+	wait_for 100 expect_log relay "stream 3 opened"
+	peer client connect "$RADDR" observe --bytes 100
+	expect_observed client reset
+	wait_for 100 expect_log relay "refused: the far end's limit of 2 streams"
+}
+
+@test "tunnel: an idle carrier costs no CPU" {
+	echo_at echo "$T/e.sock"
+	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$RADDR" warm
+	expect_status 0
+	far=$(carrier_pid)
+	a=$(cpu_ticks "$RELAY_PID") b=$(cpu_ticks "$far")
+	s1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RELAY_PID/status")
+	sleep 1.5
+	s2=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$RELAY_PID/status")
+	[ "$(cpu_ticks "$RELAY_PID")" -eq "$a" ] || fail "relay used CPU while idle"
+	[ "$(cpu_ticks "$far")" -eq "$b" ] || fail "far end used CPU while idle"
+	# No wake-ups at all in 1.5 s (the keepalive is 30 s).
+	[ "$s2" -eq "$s1" ] || fail "relay woke up $((s2 - s1)) times"
+}
+
+@test "tunnel: two listeners share one carrier, each to its own far target" {
+	bg one "$SB" echo "unix:$T/one.sock"
+	wait_for 100 test -S "$T/one.sock"
+	bg near "$SB" tunnel -v -C "$SB tunnel unix:$T/one.sock 'exec:echo two'" \
+	    -l "unix:$T/a.sock" -l "unix:$T/b.sock"
+	wait_for 100 test -S "$T/b.sock"
+	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/a.sock" hello-one
+	expect_status 0
+	run timeout 5 python3 "$TOOLS/sock-client.py" "unix:$T/b.sock" 2>&1
+	expect_contains two
+	[ "$(nlines near "carrier '.*' started")" -eq 1 ]
+}
+
+@test "tunnel: reverse: the far end listens, the near end dials its own target" {
+	echo_at echo "$T/e.sock"
+	bg near "$SB" tunnel -v -C "$SB tunnel -l unix:$T/in.sock" "unix:$T/e.sock"
+	wait_for 100 test -S "$T/in.sock"
+	run timeout "$(t 20)" "$PEER" integrity -t "$(t 15)" -c 8 -b 1M \
+	    "unix:$T/in.sock"
+	expect_status 0
+}
+
+@test "tunnel: usage errors name the problem" {
+	run "$SB" relay "unix:$T/r.sock" "tunnel:$SB tunnel x" "unix:$T/y"
+	expect_status 2
+	expect_contains "tunnel:CMD cannot be one of several targets"
+	run "$SB" relay --tunnel-start connect "unix:$T/r.sock" "unix:$T/y"
+	expect_status 2
+	run "$SB" relay --tunnel-start soon "unix:$T/r.sock" "tunnel:cat"
+	expect_status 2
+	run "$SB" tunnel
+	expect_status 2
+	run "$SB" tunnel --max-streams 0 unix:/x
+	expect_status 2
+}
