@@ -755,6 +755,8 @@ diag_run(const struct diag_target *t, struct diag *d)
 
 	memset(d, 0, sizeof(*d));
 	memset(&f, 0, sizeof(f));
+	if (t->from[0] != '\0')
+		add(d, DIAG_NOTE, "input", "%s", t->from);
 	switch (t->kind) {
 	case DIAG_UNIX:
 		run_unix(t, d, &f);
