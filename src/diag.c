@@ -36,6 +36,7 @@
 #include "diag.h"
 #include "net.h"
 #include "nsinfo.h"
+#include "pgdir.h"
 #include "verdict.h"
 #include "sockinfo.h"
 #include "sys.h"
@@ -582,6 +583,46 @@ owner_comm(const char *owner, char *comm, size_t len)
 	snprintf(comm, len, "%.*s", (int)strcspn(s, ","), s);
 }
 
+/*
+ * The other sockets in the directory of a PostgreSQL socket path, as
+ * libpq's -h DIR sees them: a server on another port is named.
+ */
+static void
+check_siblings(const struct diag_target *t, struct diag *d,
+    struct verdict_facts *f)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 32], owner[128], *s;
+	struct pgdir pd;
+
+	snprintf(dir, sizeof(dir), "%s", t->path);
+	if ((s = strrchr(dir, '/')) == NULL)
+		return;
+	*(s == dir ? s + 1 : s) = '\0';
+	if (pgdir_list(dir, &pd) != 0)
+		return;
+	f->port_given = t->port_given;
+	for (int i = 0; i < pd.nport; i++) {
+		if (pd.port[i] == t->pg_port)
+			continue;
+		snprintf(p, sizeof(p), "%s/.s.PGSQL.%u", strcmp(dir, "/") ?
+		    dir : "", pd.port[i]);
+		if (listener_of(p, owner, sizeof(owner))) {
+			add(d, DIAG_NOTE, "directory", "%s: a server listens "
+			    "for port %u (%s)", p, pd.port[i], owner);
+			if (f->sib[0] == '\0') {
+				snprintf(f->sib, sizeof(f->sib), "%s", p);
+				f->sib_port = pd.port[i];
+			}
+		} else
+			add(d, DIAG_NOTE, "directory", "%s exists but nothing "
+			    "listens (stale)", p);
+	}
+	if (t->dir_given && pd.nport == 0)
+		add(d, DIAG_NOTE, "directory", "%s holds no PostgreSQL socket "
+		    "(.s.PGSQL.*)%s%s", dir, pd.nother ? "; other sockets "
+		    "there: " : "", pd.other);
+}
+
 static void
 run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
@@ -655,6 +696,8 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		add(d, DIAG_PROBLEM, "connect", "%s: %s", verdict_errno_name(e),
 		    verdict_errno_meaning(e));
 	check_fs(p, d, f);
+	if (t->pg)
+		check_siblings(t, d, f);
 	if (!d->connect_ok) {
 		if (f->ns_pid == 0)
 			check_namespaces(p, d, f);

@@ -232,6 +232,24 @@ verdict_write(const char *p, int pg, int connect_ok,
 		    "- unix:%s'`.", p, f->shared_fs, p, p);
 		return;
 	}
+	if (f->sib[0] != '\0') {
+		char dir[PATH_MAX];
+
+		dir_of(p, dir, sizeof(dir));
+		if (f->port_given)
+			snprintf(v, vl, "Nothing listens at %s, but in the same "
+			    "directory a server listens at %s: if that is your "
+			    "server, use -p %u (PGPORT=%u; Rails: port: %u in "
+			    "config/database.yml).", p, f->sib, f->sib_port,
+			    f->sib_port, f->sib_port);
+		else
+			snprintf(v, vl, "No server on port %s in %s (%s), but one "
+			    "listens at %s: use -p %u (PGPORT=%u; Rails: port: "
+			    "%u in config/database.yml).", strrchr(p, '.') + 1,
+			    dir, p, f->sib, f->sib_port, f->sib_port,
+			    f->sib_port);
+		return;
+	}
 	if (f->alt[0] != '\0') {
 		char *s;
 

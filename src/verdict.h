@@ -32,6 +32,9 @@ struct verdict_facts {
 	int	 ns_known;		/* ns was read */
 	struct nsinfo ns;		/* where it lives */
 	char	 shared_fs[32];		/* fuse, 9p, nfs ... */
+	char	 sib[PATH_MAX];		/* a listening .s.PGSQL.N beside it */
+	unsigned int sib_port;		/* its N */
+	int	 port_given;		/* the user named the port */
 };
 
 /*
