@@ -181,10 +181,19 @@ listener_pid(const char *name, char *owner, size_t len, pid_t *pidp)
 	struct sockinfo_owner o;
 	struct passwd *pw;
 	long inode = sockinfo_listener(name);
+	unsigned long sock;
+	struct stat st;
 
 	owner[0] = '\0';
 	if (pidp != NULL)
 		*pidp = 0;
+	/* Bound under another name (relative, from another directory):
+	 * the kernel knows the file. */
+	if (inode <= 0 && name[0] == '/' && stat(name, &st) == 0 &&
+	    S_ISSOCK(st.st_mode) &&
+	    sockinfo_file_bound(st.st_dev, st.st_ino, &sock) == 1 &&
+	    sockinfo_is_listener(sock))
+		inode = (long)sock;
 	if (inode <= 0)
 		return 0;
 	if (sockinfo_owner((unsigned long)inode, &o) == 0) {
@@ -629,7 +638,7 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 	const char *p = t->path;
 	struct net_sa sa;
 	pid_t pid = 0;
-	int e, fd, mnt = -1;
+	int e, fd, mnt = -1, li = -1;
 
 	if (strlen(p) > SUN_MAX) {
 		f->too_long = 1;
@@ -672,6 +681,7 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 	}
 	if (f->is_sock) {
 		f->listening = listener_of(p, f->owner, sizeof(f->owner));
+		li = d->n;
 		if (f->listening)
 			add(d, DIAG_OK, "listener", "a process listens: %s",
 			    f->owner);
@@ -690,6 +700,15 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 	}
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
+	if (e == 0 && li >= 0 && li < d->n && !f->listening) {
+		/* Something accepted: not stale, whatever the table says. */
+		f->listening = 1;
+		d->c[li].mark = DIAG_NOTE;
+		snprintf(d->c[li].text, sizeof(d->c[li].text), "a process "
+		    "listens (connect() succeeded), but not in this network "
+		    "namespace's socket table (a container sharing this "
+		    "directory?): doctor cannot name it");
+	}
 	if (e == 0)
 		add(d, DIAG_OK, "connect", "connect() succeeded");
 	else
