@@ -422,8 +422,17 @@ same_file(const char *a, const char *b)
 static void
 check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
 {
+	/* Where the usual servers put their sockets on this platform; and
+	 * Docker Desktop's ~/.docker/run next to /var/run (docker.sock). */
+#ifdef __APPLE__
+	static const char *const dirs[] = { "/tmp", "/private/tmp", "/var/run",
+	    "/usr/local/var/run", "/opt/homebrew/var/run", "~/.docker/run" };
+#else
 	static const char *const dirs[] = { "/tmp", "/run", "/var/run",
-	    "/run/postgresql", "/var/run/postgresql" };
+	    "/run/postgresql", "/var/run/postgresql", "/run/mysqld",
+	    "~/.docker/run" };
+#endif
+	const char *home = getenv("HOME");
 	const char *base = strrchr(path, '/');
 	struct alt_scan a = { NULL, path, d, f, 0 };
 	char p[PATH_MAX], rl[PATH_MAX];
@@ -437,7 +446,10 @@ check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char owner[128];
 
-		snprintf(p, sizeof(p), "%s/%s", dirs[i], base);
+		if (dirs[i][0] == '~' && (home == NULL || home[0] != '/'))
+			continue;
+		snprintf(p, sizeof(p), "%s%s/%s", dirs[i][0] == '~' ? home :
+		    "", dirs[i] + (dirs[i][0] == '~'), base);
 		if (strcmp(p, path) == 0 || lstat(p, &st) == -1 ||
 		    !S_ISSOCK(st.st_mode) || same_file(p, path) ||
 		    (f->alt[0] != '\0' && same_file(p, f->alt)))

@@ -104,7 +104,7 @@ static int
 mount_of(const char *pid, const char *dir, long *id, char *point,
     size_t plen, char *type, size_t tlen)
 {
-	char p[64], line[4096], mp[PATH_MAX], fs[64];
+	char p[64], line[4096], mp[4096], fs[64];
 	size_t best = 0;
 	long mid;
 	FILE *f;

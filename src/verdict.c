@@ -272,10 +272,28 @@ verdict_write(const char *p, int pg, int connect_ok,
 		return;
 	}
 	if (f->exists && f->is_sock && !f->listening) {
+#ifdef __APPLE__
+		/* Docker Desktop's VM: a socket file a container created in a
+		 * bind-mounted directory shows up here, its socket does not. */
+		snprintf(v, vl, "%s is a socket file, but connect() is refused "
+		    "and no process doctor can see on this Mac listens on it. "
+		    "Either it is stale (the server stopped without removing it: "
+		    "start the server; sockbridge replaces stale files itself, "
+		    "others may need `rm %s` first), or a server in a container "
+		    "created it in a bind-mounted directory: Docker Desktop runs "
+		    "containers in a VM, and such a file is visible on the Mac "
+		    "but its socket lives in the VM's kernel, so it can never be "
+		    "connected to from here. doctor cannot tell which. For a "
+		    "container, publish its port (docker run -p PORT:PORT) and "
+		    "run `sockbridge relay unix:%s tcp:127.0.0.1:PORT`, or bring "
+		    "the socket out: `sockbridge relay unix:%s 'tunnel:docker exec "
+		    "-i NAME sockbridge tunnel unix:INNER'`.", p, p, p, p);
+#else
 		snprintf(v, vl, "%s is stale: the file exists but nothing listens "
 		    "(the server stopped or crashed without removing it). Start "
 		    "the server; sockbridge replaces stale files itself, others "
 		    "may need `rm %s` first.", p, p);
+#endif
 		return;
 	}
 	if (f->exists && !f->is_sock) {
