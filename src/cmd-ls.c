@@ -217,10 +217,13 @@ run_ls(int argc, char **argv)
 	}
 	if (optind < argc) {
 		l.filter = argv[optind];
+		/* A relative path: from the current directory. */
 		if (l.filter[0] != '/' && l.filter[0] != '@') {
-			log_err("ls: %s: give an absolute path or @name",
-			    l.filter);
-			return EXIT_USAGE;
+			if (realpath(l.filter, real) == NULL) {
+				log_err("ls: %s: %s", l.filter, strerror(errno));
+				return 1;
+			}
+			l.filter = real;
 		}
 		if (l.filter[0] == '/' && stat(l.filter, &st) == -1) {
 			log_err("ls: %s: %s", l.filter, strerror(errno));
