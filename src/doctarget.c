@@ -122,7 +122,6 @@ pg_target(struct diag_target *t, const char *host, unsigned int port,
 		snprintf(t->path, sizeof(t->path), "%s", u.path + 1);
 	} else if (u.is_unix) {
 		t->kind = DIAG_UNIX;
-		t->dir_given = 1;
 		snprintf(t->path, sizeof(t->path), "%s", u.path);
 	} else {
 		t->kind = DIAG_TCP;
@@ -366,6 +365,7 @@ dir_target(struct diag_target *t, const char *dir, unsigned int port,
 		from_add(t, "port from PGPORT=%u", port);
 	from_add(t, "%s is a directory: checked as libpq's -h %s%s", dir, abs,
 	    port ? "" : " with the default port");
+	t->dir_given = 1;
 	return pg_target(t, abs, port, err, errlen);
 }
 
@@ -413,7 +413,7 @@ arg_target(struct diag_target *t, const char *s, unsigned int port,
 		return yml_target(t, s, err, errlen);
 	if (exists && S_ISDIR(st.st_mode))
 		return dir_target(t, p, port, err, errlen);
-	if (p != s || s[0] == '/' || s[0] == '.' || strchr(s, ':') == NULL ||
+	if ((p != s && p[0] != '@') || s[0] == '/' || s[0] == '.' || strchr(s, ':') == NULL ||
 	    exists)
 		return path_target(t, p, err, errlen);
 	if (addr_parse(&a, s, e, sizeof(e)) == -1)
