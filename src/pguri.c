@@ -197,7 +197,7 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 int
 pguri_is_conninfo(const char *s)
 {
-	while (*s == ' ' || *s == '\t')
+	while (isspace((unsigned char)*s))
 		s++;
 	if (!isalpha((unsigned char)*s))
 		return 0;
@@ -223,6 +223,9 @@ pguri_conninfo(struct pguri *u, const char *s, char *err, size_t errlen)
 			s++;
 		if (*s == '\0')
 			break;
+		if (!isalpha((unsigned char)*s))
+			return errbuf_set(err, errlen, "expected a keyword at "
+			    "'%.20s'", s);
 		while (isalnum((unsigned char)*s) || *s == '_') {
 			if (k + 1 < sizeof(key))
 				key[k++] = *s;
