@@ -248,7 +248,8 @@ run_ls(int argc, char **argv)
 		l.filter_dir = l.filter[0] == '/' && S_ISDIR(st.st_mode);
 		/* Sockets are listed by the name they were bound with:
 		 * /var/run/x was bound as /run/x. */
-		if (l.filter[0] == '/' && realpath(l.filter, real) != NULL)
+		if (l.filter[0] == '/' && l.filter != real &&
+		    realpath(l.filter, real) != NULL)
 			l.filter = real;
 	}
 	if ((rc = sockinfo_scan(collect, &l)) < 0) {
