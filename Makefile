@@ -72,7 +72,7 @@ sanitize:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 20
 FUZZ_BUILD	 = build-fuzz
-FUZZ_NAMES	 = addr proxy pguri num cidr socatopt tcpinfo probe jscan follow tunframe
+FUZZ_NAMES	 = addr proxy pguri num cidr socatopt tcpinfo probe jscan follow tunframe dbyml pgerr
 FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "diag.h"
+#include "doctarget.h"
 #include "esc.h"
 #include "log.h"
 #include "pguri.h"
@@ -22,12 +23,22 @@ static const char doctor_help[] =
 "usage: sockbridge doctor [--json] [--pg] [--service NAME] [-h HOST|DIR] [-p PORT] [TARGET]\n"
 "\n"
 "Explain why a connection to a socket file or port fails, and what to do.\n"
-"TARGET is one of:\n"
-"  /path/to/socket, unix:/path, unix:@name, tcp:HOST:PORT\n"
+"TARGET is what you have at hand:\n"
+"  /path/to/socket, sock.sock (relative), unix:/path, unix:@name, tcp:HOST:PORT\n"
+"  DIR                  a directory: libpq's -h DIR; lists its .s.PGSQL.*\n"
+"                       sockets and checks the one for -p, PGPORT or 5432\n"
 "  postgresql://user@%2Ftmp:5432/db, postgresql:///db?host=/var/run/postgresql\n"
+"  'host=/tmp port=5433 dbname=x'   a libpq conninfo string\n"
+"  'connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: ...'\n"
+"                       a libpq error message pasted whole (old forms too)\n"
+"  config/database.yml  Rails' settings for RAILS_ENV (default development),\n"
+"                       its ERB defaults, and DATABASE_URL when set\n"
 "  -h DIR -p PORT       as libpq takes them: DIR/.s.PGSQL.PORT\n"
 "  --pg                 libpq's default socket (PGHOST, PGPORT, else\n"
 "                       " PGURI_DEFAULT_DIR "/.s.PGSQL.5432)\n"
+"With no TARGET: ./config/database.yml, else DATABASE_URL, else the PG*\n"
+"environment (PGHOST, PGPORT, PGDATABASE, PGUSER). A URI or conninfo that\n"
+"names no host or port takes PGHOST and PGPORT, as libpq does.\n"
 "Options:\n"
 "  --json               one JSON object instead of text\n"
 "  --service NAME       the protocol to ask the server in: postgresql,\n"
@@ -45,106 +56,6 @@ static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL, 'H' },
 	{ NULL,		0,			NULL, 0 },
 };
-
-/* ".s.PGSQL.5432" -> 5432: the port PostgreSQL names its socket after. */
-static unsigned int
-pg_port_of(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	long n;
-
-	b = b ? b + 1 : path;
-	if (strncmp(b, ".s.PGSQL.", 9) != 0 ||
-	    num_parse_int(b + 9, 1, 65535, &n) == -1)
-		return 0;
-	return (unsigned int)n;
-}
-
-/* Fill t from a libpq host (dir or name) and port. */
-static int
-target_from_pg(struct diag_target *t, const char *host, unsigned int port)
-{
-	struct pguri u;
-	char err[256];
-
-	if (pguri_from_host(&u, host, port, err, sizeof(err)) == -1) {
-		log_err("doctor: %s", err);
-		return -1;
-	}
-	t->pg = 1;
-	t->pg_port = u.port;
-	if (u.is_unix && u.path[0] == '@') {
-		/* libpq: a host starting with '@' is an abstract socket. */
-		t->kind = DIAG_ABSTRACT;
-		snprintf(t->path, sizeof(t->path), "%s", u.path + 1);
-	} else if (u.is_unix) {
-		t->kind = DIAG_UNIX;
-		snprintf(t->path, sizeof(t->path), "%s", u.path);
-	} else {
-		t->kind = DIAG_TCP;
-		snprintf(t->host, sizeof(t->host), "%s",
-		    strcmp(u.host, "localhost") == 0 ? "127.0.0.1" : u.host);
-		t->port = u.port;
-	}
-	return 0;
-}
-
-static int
-parse_target(struct diag_target *t, const char *s)
-{
-	char err[ADDR_ERR_MAX];
-	struct addr a;
-
-	memset(t, 0, sizeof(*t));
-	if (strncmp(s, "postgresql://", 13) == 0 ||
-	    strncmp(s, "postgres://", 11) == 0) {
-		struct pguri u;
-
-		if (pguri_parse(&u, s, err, sizeof(err)) == -1) {
-			log_err("doctor: %s: %s", s, err);
-			return -1;
-		}
-		return target_from_pg(t, u.host, u.port);
-	}
-	/* A plain path may be too long for an address: check it anyway. */
-	if (s[0] == '/' || s[0] == '.' || strncmp(s, "unix:/", 6) == 0 ||
-	    strncmp(s, "unix:.", 6) == 0) {
-		const char *p = s[0] == 'u' ? s + 5 : s;
-
-		if (strlen(p) >= sizeof(t->path)) {
-			log_err("doctor: path longer than %zu bytes",
-			    sizeof(t->path) - 1);
-			return -1;
-		}
-		t->kind = DIAG_UNIX;
-		snprintf(t->path, sizeof(t->path), "%s", p);
-		t->pg_port = pg_port_of(p);
-		t->pg = t->pg_port > 0;
-		return 0;
-	}
-	if (addr_parse(&a, s, err, sizeof(err)) == -1) {
-		log_err("doctor: %s: %s", s, err);
-		return -1;
-	}
-	if (a.kind == ADDR_ABSTRACT) {
-		t->kind = DIAG_ABSTRACT;
-		snprintf(t->path, sizeof(t->path), "%.*s", (int)a.path_len,
-		    a.path);
-	} else if (a.kind == ADDR_TCP) {
-		t->kind = DIAG_TCP;
-		snprintf(t->host, sizeof(t->host), "%s", a.host_given ?
-		    (strcmp(a.host, "localhost") == 0 ? "127.0.0.1" : a.host) :
-		    "127.0.0.1");
-		t->port = a.port;
-		t->pg = a.port == PGURI_DEFAULT_PORT;
-		t->pg_port = t->pg ? a.port : 0;
-	} else {
-		log_err("doctor: %s: give a socket path, unix:, tcp: or a "
-		    "postgresql:// URI", s);
-		return -1;
-	}
-	return 0;
-}
 
 static const char *const marks[] = { "ok", "note", "problem" };
 
@@ -230,8 +141,11 @@ print_json(const struct diag_target *t, const struct diag *d)
 static int
 run_doctor(int argc, char **argv)
 {
+	struct doctarget_in in;
 	struct diag_target t;
 	struct diag *d;
+	char err[600];
+	int rc;
 	const char *host = NULL, *service = NULL;
 	unsigned int port = 0;
 	int ch, json = 0, pg = 0, fail;
@@ -280,26 +194,23 @@ run_doctor(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (argc == 1 && (host || port || pg)) ||
-	    (argc == 0 && !host && !port && !pg)) {
+	if (argc > 1 || (argc == 1 && (host || pg))) {
 		log_err("doctor: give one TARGET, or -h/-p, or --pg (see "
 		    "'sockbridge doctor --help')");
 		return EXIT_USAGE;
 	}
-	if (argc == 1) {
-		if (parse_target(&t, argv[0]) == -1)
-			return EXIT_USAGE;
-	} else {
-		const char *env_port = getenv("PGPORT");
-
-		memset(&t, 0, sizeof(t));
-		if (host == NULL)
-			host = getenv("PGHOST");
-		if (port == 0 && env_port != NULL &&
-		    num_parse_int(env_port, 1, 65535, &n) == 0)
-			port = (unsigned int)n;
-		if (target_from_pg(&t, host, port) == -1)
-			return EXIT_USAGE;
+	in.arg = argc == 1 ? argv[0] : NULL;
+	in.host = host;
+	in.port = port;
+	in.pg = pg;
+	if ((rc = doctarget_resolve(&t, &in, err, sizeof(err))) != 0) {
+		if (rc == 1)
+			log_err("doctor: give one TARGET, or -h/-p, or --pg, or "
+			    "run it where config/database.yml, DATABASE_URL or "
+			    "PGHOST is (see 'sockbridge doctor --help')");
+		else
+			log_err("doctor: %s", err);
+		return EXIT_USAGE;
 	}
 	if ((d = malloc(sizeof(*d))) == NULL) {
 		log_err("doctor: out of memory");

@@ -227,10 +227,13 @@ run_ls(int argc, char **argv)
 	}
 	if (optind < argc) {
 		l.filter = argv[optind];
+		/* A relative path: from the current directory. */
 		if (l.filter[0] != '/' && l.filter[0] != '@') {
-			log_err("ls: %s: give an absolute path or @name",
-			    l.filter);
-			return EXIT_USAGE;
+			if (realpath(l.filter, real) == NULL) {
+				log_err("ls: %s: %s", l.filter, strerror(errno));
+				return 1;
+			}
+			l.filter = real;
 		}
 		if (l.filter[0] == '/' && stat(l.filter, &st) == -1) {
 			log_err("ls: %s: %s", l.filter, strerror(errno));
@@ -245,7 +248,8 @@ run_ls(int argc, char **argv)
 		l.filter_dir = l.filter[0] == '/' && S_ISDIR(st.st_mode);
 		/* Sockets are listed by the name they were bound with:
 		 * /var/run/x was bound as /run/x. */
-		if (l.filter[0] == '/' && realpath(l.filter, real) != NULL)
+		if (l.filter[0] == '/' && l.filter != real &&
+		    realpath(l.filter, real) != NULL)
 			l.filter = real;
 	}
 	if ((rc = sockinfo_scan(collect, &l)) < 0) {

@@ -35,6 +35,8 @@
 
 #include "diag.h"
 #include "net.h"
+#include "nsinfo.h"
+#include "pgdir.h"
 #include "probe.h"
 #include "verdict.h"
 #include "sockinfo.h"
@@ -152,25 +154,46 @@ try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
 	return 0;
 }
 
-/* Describe the process listening at name ("/path" or "@name"). Returns 1
- * if something listens. */
+/* Describe the process listening at name ("/path" or "@name"); its pid
+ * goes to *pidp (0 if hidden) when pidp is not NULL. Returns 1 if
+ * something listens. */
 static int
-listener_of(const char *name, char *owner, size_t len)
+listener_pid(const char *name, char *owner, size_t len, pid_t *pidp)
 {
 	struct sockinfo_owner o;
 	struct passwd *pw;
 	long inode = sockinfo_listener(name);
+	unsigned long sock;
+	struct stat st;
 
 	owner[0] = '\0';
+	if (pidp != NULL)
+		*pidp = 0;
+	/* Bound under another name (relative, from another directory):
+	 * the kernel knows the file. */
+	if (inode <= 0 && name[0] == '/' && stat(name, &st) == 0 &&
+	    S_ISSOCK(st.st_mode) &&
+	    sockinfo_file_bound(st.st_dev, st.st_ino, &sock) == 1 &&
+	    sockinfo_is_listener(sock))
+		inode = (long)sock;
 	if (inode <= 0)
 		return 0;
 	if (sockinfo_owner((unsigned long)inode, &o) == 0) {
+		if (pidp != NULL)
+			*pidp = o.pid;
 		pw = getpwuid(o.uid);
 		snprintf(owner, len, "pid %d, %s, user %s", (int)o.pid, o.comm,
 		    pw ? pw->pw_name : "?");
 	} else
 		snprintf(owner, len, "process hidden: run as root to see it");
 	return 1;
+}
+
+/* listener_pid without the pid. */
+static int
+listener_of(const char *name, char *owner, size_t len)
+{
+	return listener_pid(name, owner, len, NULL);
 }
 
 /* Every directory above path exists and is searchable. */
@@ -281,6 +304,21 @@ ns_link(const char *pid, const char *ns, char *buf, size_t len)
 	return 0;
 }
 
+/* pid (comm) listens on path in another mount namespace: learn where it
+ * lives and say so. */
+static void
+ns_found(const char *path, pid_t pid, const char *comm, struct diag *d,
+    struct verdict_facts *f)
+{
+	char text[DIAG_TEXT];
+
+	f->ns_pid = pid;
+	snprintf(f->ns_comm, sizeof(f->ns_comm), "%s", comm);
+	f->ns_known = nsinfo_of(pid, path, &f->ns) == 0;
+	verdict_ns_text(path, f, text, sizeof(text));
+	add(d, DIAG_PROBLEM, "boundary", "%s", text);
+}
+
 /*
  * A listener bound at path whose process lives in another mount namespace
  * (a container): the name matches but its file is not the one we see. Each
@@ -319,10 +357,7 @@ check_namespaces(const char *path, struct diag *d, struct verdict_facts *f)
 		if (ns_link(pid, "mnt", link, sizeof(link)) == -1 ||
 		    strcmp(link, self) == 0)
 			continue;
-		f->ns_pid = o.pid;
-		add(d, DIAG_PROBLEM, "boundary", "pid %d (%s) listens on %s in "
-		    "another mount namespace (a container?): its %s is not the "
-		    "file seen here", (int)o.pid, o.comm, path, path);
+		ns_found(path, o.pid, o.comm, d, f);
 		break;
 	}
 	closedir(proc);
@@ -369,8 +404,17 @@ same_file(const char *a, const char *b)
 static void
 check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
 {
+	/* Where the usual servers put their sockets on this platform; and
+	 * Docker Desktop's ~/.docker/run next to /var/run (docker.sock). */
+#ifdef __APPLE__
+	static const char *const dirs[] = { "/tmp", "/private/tmp", "/var/run",
+	    "/usr/local/var/run", "/opt/homebrew/var/run", "~/.docker/run" };
+#else
 	static const char *const dirs[] = { "/tmp", "/run", "/var/run",
-	    "/run/postgresql", "/var/run/postgresql" };
+	    "/run/postgresql", "/var/run/postgresql", "/run/mysqld",
+	    "~/.docker/run" };
+#endif
+	const char *home = getenv("HOME");
 	const char *base = strrchr(path, '/');
 	struct alt_scan a = { NULL, path, d, f, 0 };
 	char p[PATH_MAX], rl[PATH_MAX];
@@ -384,7 +428,10 @@ check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char owner[128];
 
-		snprintf(p, sizeof(p), "%s/%s", dirs[i], base);
+		if (dirs[i][0] == '~' && (home == NULL || home[0] != '/'))
+			continue;
+		snprintf(p, sizeof(p), "%s%s/%s", dirs[i][0] == '~' ? home :
+		    "", dirs[i] + (dirs[i][0] == '~'), base);
 		if (strcmp(p, path) == 0 || lstat(p, &st) == -1 ||
 		    !S_ISSOCK(st.st_mode) || same_file(p, path) ||
 		    (f->alt[0] != '\0' && same_file(p, f->alt)))
@@ -400,10 +447,12 @@ check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
 		add(d, DIAG_NOTE, "elsewhere", "/var/run is a link to %s: "
 		    "/var/run/... and /run/... are the same place", rl);
 	}
+	/* One listens at path itself (perhaps in another mount
+	 * namespace, or behind a directory we cannot search): "else". */
 	if (a.seen == 0)
 		add(d, DIAG_NOTE, "elsewhere", "no process listens on a socket "
-		    "named %s anywhere on this machine (network namespace)",
-		    base);
+		    "named %s anywhere %son this machine (network namespace)",
+		    base, sockinfo_listener(path) > 0 ? "else " : "");
 }
 
 /* A tcp server on loopback at port: does it answer, is it PostgreSQL? */
@@ -499,12 +548,77 @@ check_fs(const char *path, struct diag *d, struct verdict_facts *f)
 #endif
 }
 
+/* Does pid live in another mount namespace than ours? 1 yes, 0 no, -1
+ * cannot tell (pid hidden, /proc unreadable). */
+static int
+ns_other(pid_t pid)
+{
+	struct nsinfo ni;
+
+	if (pid <= 0 || nsinfo_of(pid, "/", &ni) != 0)
+		return -1;
+	return ni.mnt_differs;
+}
+
+/* The command name from an owner text "pid 12, postgres, user x". */
+static void
+owner_comm(const char *owner, char *comm, size_t len)
+{
+	const char *s = strchr(owner, ',');
+
+	if (s == NULL)
+		return;
+	s += 2;
+	snprintf(comm, len, "%.*s", (int)strcspn(s, ","), s);
+}
+
+/*
+ * The other sockets in the directory of a PostgreSQL socket path, as
+ * libpq's -h DIR sees them: a server on another port is named.
+ */
+static void
+check_siblings(const struct diag_target *t, struct diag *d,
+    struct verdict_facts *f)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 32], owner[128], *s;
+	struct pgdir pd;
+
+	snprintf(dir, sizeof(dir), "%s", t->path);
+	if ((s = strrchr(dir, '/')) == NULL)
+		return;
+	*(s == dir ? s + 1 : s) = '\0';
+	if (pgdir_list(dir, &pd) != 0)
+		return;
+	f->port_given = t->port_given;
+	for (int i = 0; i < pd.nport; i++) {
+		if (pd.port[i] == t->pg_port)
+			continue;
+		snprintf(p, sizeof(p), "%s/.s.PGSQL.%u", strcmp(dir, "/") ?
+		    dir : "", pd.port[i]);
+		if (listener_of(p, owner, sizeof(owner))) {
+			add(d, DIAG_NOTE, "directory", "%s: a server listens "
+			    "for port %u (%s)", p, pd.port[i], owner);
+			if (f->sib[0] == '\0') {
+				snprintf(f->sib, sizeof(f->sib), "%s", p);
+				f->sib_port = pd.port[i];
+			}
+		} else
+			add(d, DIAG_NOTE, "directory", "%s exists but nothing "
+			    "listens (stale)", p);
+	}
+	if (t->dir_given && pd.nport == 0)
+		add(d, DIAG_NOTE, "directory", "%s holds no PostgreSQL socket "
+		    "(.s.PGSQL.*)%s%s", dir, pd.nother ? "; other sockets "
+		    "there: " : "", pd.other);
+}
+
 static void
 run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
 	const char *p = t->path;
 	struct net_sa sa;
-	int e, fd;
+	pid_t pid = 0;
+	int e, fd, mnt = -1, li = -1;
 
 	if (strlen(p) > SUN_MAX) {
 		f->too_long = 1;
@@ -515,17 +629,39 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		    "limit", strlen(p), SUN_MAX);
 	check_dirs(p, d, f);
 	check_file(p, d, f);
-	if (!f->exists && f->bad_dir[0] == '\0' &&
-	    listener_of(p, f->owner, sizeof(f->owner))) {
+	if (f->bad_dir[0] != '\0' && listener_of(p, f->owner,
+	    sizeof(f->owner)))
+		add(d, DIAG_NOTE, "listener", "a process listens on a socket "
+		    "bound to this path (%s)", f->owner);
+	else if (!f->exists && f->bad_dir[0] == '\0' &&
+	    listener_pid(p, f->owner, sizeof(f->owner), &pid) &&
+	    (mnt = ns_other(pid)) == 1) {
+		/* Bound by that name in another mount namespace: its
+		 * file is not ours (PrivateTmp, a container). */
+		char comm[64];
+
+		snprintf(comm, sizeof(comm), "%s", f->owner);
+		owner_comm(f->owner, comm, sizeof(comm));
+		ns_found(p, pid, comm, d, f);
+	} else if (!f->exists && f->bad_dir[0] == '\0' && f->owner[0]) {
 		/* Bound by that name, but the file is gone: removed under a
 		 * running server (tmpfiles cleaning /tmp, a careless rm). */
-		f->orphan = 1;
-		add(d, DIAG_PROBLEM, "listener", "a process still listens on a "
-		    "socket bound to this path (%s), but its file was removed: "
-		    "nobody can connect to it any more", f->owner);
+		f->orphan = mnt == 0 ? 1 : -1;
+		if (f->orphan == 1)
+			add(d, DIAG_PROBLEM, "listener", "a process still "
+			    "listens on a socket bound to this path (%s), but "
+			    "its file was removed: nobody can connect to it "
+			    "any more", f->owner);
+		else
+			add(d, DIAG_PROBLEM, "listener", "a process listens on "
+			    "a socket bound to this path (%s), but the file is "
+			    "not here: it was removed, or the process sees "
+			    "another file system (a mount namespace); doctor "
+			    "cannot tell which without root", f->owner);
 	}
 	if (f->is_sock) {
 		f->listening = listener_of(p, f->owner, sizeof(f->owner));
+		li = d->n;
 		if (f->listening)
 			add(d, DIAG_OK, "listener", "a process listens: %s",
 			    f->owner);
@@ -542,14 +678,26 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 	}
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
+	if (e == 0 && li >= 0 && li < d->n && !f->listening) {
+		/* Something accepted: not stale, whatever the table says. */
+		f->listening = 1;
+		d->c[li].mark = DIAG_NOTE;
+		snprintf(d->c[li].text, sizeof(d->c[li].text), "a process "
+		    "listens (connect() succeeded), but not in this network "
+		    "namespace's socket table (a container sharing this "
+		    "directory?): doctor cannot name it");
+	}
 	if (e == 0)
 		add(d, DIAG_OK, "connect", "connect() succeeded");
 	else
 		add(d, DIAG_PROBLEM, "connect", "%s: %s", verdict_errno_name(e),
 		    verdict_errno_meaning(e));
 	check_fs(p, d, f);
+	if (t->pg)
+		check_siblings(t, d, f);
 	if (!d->connect_ok) {
-		check_namespaces(p, d, f);
+		if (f->ns_pid == 0)
+			check_namespaces(p, d, f);
 		check_alternatives(p, d, f);
 		if (t->pg_port > 0)
 			check_tcp_port(t->pg_port, t->pg, d, f);
@@ -645,6 +793,8 @@ diag_run(const struct diag_target *t, struct diag *d)
 
 	memset(d, 0, sizeof(*d));
 	memset(&f, 0, sizeof(f));
+	if (t->from[0] != '\0')
+		add(d, DIAG_NOTE, "input", "%s", t->from);
 	switch (t->kind) {
 	case DIAG_UNIX:
 		run_unix(t, d, &f);

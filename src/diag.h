@@ -37,6 +37,9 @@ struct diag_target {
 	unsigned int	 port;		/* tcp */
 	int		 pg;		/* a PostgreSQL server is expected */
 	unsigned int	 pg_port;	/* its port, from .s.PGSQL.N or a URI */
+	int		 dir_given;	/* the target was a directory */
+	int		 port_given;	/* a port was given (-p, PGPORT ...) */
+	char		 from[600];	/* where the target came from, or "" */
 };
 
 struct diag {

@@ -187,5 +187,101 @@ pguri_parse(struct pguri *u, const char *uri, char *err, size_t errlen)
 		}
 		q = *kend == '&' ? kend : NULL;
 	}
-	return pguri_from_host(u, host, port, err, errlen);
+	if (pguri_from_host(u, host, port, err, errlen) == -1)
+		return -1;
+	u->host_given = host[0] != '\0';
+	u->port_given = port != 0;
+	return 0;
+}
+
+int
+pguri_is_conninfo(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	while (isalnum((unsigned char)*s) || *s == '_')
+		s++;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '=';
+}
+
+int
+pguri_conninfo(struct pguri *u, const char *s, char *err, size_t errlen)
+{
+	char host[256] = "", key[32], val[256], dbname[128] = "", user[64] = "";
+	unsigned int port = 0;
+	int pairs = 0;
+
+	memset(u, 0, sizeof(*u));
+	for (;;) {
+		size_t k = 0, v = 0;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			break;
+		if (!isalpha((unsigned char)*s))
+			return errbuf_set(err, errlen, "expected a keyword at "
+			    "'%.20s'", s);
+		while (isalnum((unsigned char)*s) || *s == '_') {
+			if (k + 1 < sizeof(key))
+				key[k++] = *s;
+			s++;
+		}
+		key[k] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (k == 0 || *s != '=')
+			return errbuf_set(err, errlen, "expected keyword=value "
+			    "at '%.20s'", s);
+		s++;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\'') {
+			for (s++; *s != '\'' && *s != '\0'; s++) {
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+				if (v + 1 < sizeof(val))
+					val[v++] = *s;
+			}
+			if (*s != '\'')
+				return errbuf_set(err, errlen, "unterminated "
+				    "quoted value for %s", key);
+			s++;
+		} else
+			for (; *s != '\0' && !isspace((unsigned char)*s); s++) {
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+				if (v + 1 < sizeof(val))
+					val[v++] = *s;
+			}
+		val[v] = '\0';
+		pairs++;
+		if (strcmp(key, "host") == 0)
+			snprintf(host, sizeof(host), "%s", val);
+		else if (strcmp(key, "port") == 0) {
+			/* A list: the first entry counts; empty: default. */
+			size_t n = strcspn(val, ",");
+
+			port = 0;
+			if (n > 0 && parse_port(val, n, &port) == -1)
+				return errbuf_set(err, errlen, "bad port '%s'",
+				    val);
+		} else if (strcmp(key, "dbname") == 0)
+			snprintf(dbname, sizeof(dbname), "%s", val);
+		else if (strcmp(key, "user") == 0)
+			snprintf(user, sizeof(user), "%s", val);
+	}
+	if (pairs == 0)
+		return errbuf_set(err, errlen, "empty conninfo");
+	if (pguri_from_host(u, host, port, err, errlen) == -1)
+		return -1;
+	u->host_given = host[0] != '\0';
+	u->port_given = port != 0;
+	snprintf(u->dbname, sizeof(u->dbname), "%s", dbname);
+	snprintf(u->user, sizeof(u->user), "%s", user);
+	return 0;
 }

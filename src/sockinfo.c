@@ -531,3 +531,28 @@ sockinfo_file_bound(dev_t dev, ino_t ino, unsigned long *sock)
 }
 
 #endif
+
+/* Is the entry the wanted inode, a listening stream socket? */
+struct want_inode {
+	unsigned long	 inode;
+	int		 found;
+};
+
+static int
+match_inode(const struct sockinfo_entry *e, void *arg)
+{
+	struct want_inode *w = arg;
+
+	if (e->inode != w->inode)
+		return 0;
+	w->found = (e->flags & SOCKINFO_LISTENING) && e->type == SOCK_STREAM;
+	return 1;
+}
+
+int
+sockinfo_is_listener(unsigned long inode)
+{
+	struct want_inode w = { inode, 0 };
+
+	return sockinfo_scan(match_inode, &w) == 0 && w.found;
+}

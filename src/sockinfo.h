@@ -40,6 +40,10 @@ int	sockinfo_scan_file(const char *file,
  * Returns the inode, 0 if none listens, or -errno. */
 long	sockinfo_listener(const char *path);
 
+/* Is the socket inode a listening stream socket of this network
+ * namespace? 1 yes, 0 no or cannot tell. */
+int	sockinfo_is_listener(unsigned long inode);
+
 /* A process holding the socket inode. Returns 0, -ENOENT if none is
  * visible (another user's process without root), or -errno. */
 int	sockinfo_owner(unsigned long inode, struct sockinfo_owner *);

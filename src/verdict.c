@@ -5,6 +5,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,112 @@ verdict_errno_meaning(int e)
 	}
 }
 
+/* The directory part of p into buf. */
+static void
+dir_of(const char *p, char *buf, size_t len)
+{
+	char *s;
+
+	snprintf(buf, len, "%s", p);
+	if ((s = strrchr(buf, '/')) != NULL)
+		*(s == buf ? s + 1 : s) = '\0';
+}
+
+/* "docker abc123def456" or "docker" or "", for the texts. */
+static void
+container_name(const struct nsinfo *ni, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", ni->runtime, ni->runtime[0] &&
+	    ni->cid[0] ? " " : "", ni->cid);
+}
+
+void
+verdict_ns_text(const char *p, const struct verdict_facts *f, char *buf,
+    size_t len)
+{
+	const struct nsinfo *ni = &f->ns;
+	char dir[PATH_MAX], cn[64];
+	int c = f->ns_known ? nsinfo_container(ni) : -1;
+
+	dir_of(p, dir, sizeof(dir));
+	container_name(ni, cn, sizeof(cn));
+	if (c == 1)
+		snprintf(buf, len, "pid %d (%s) listens on %s inside a "
+		    "container (%s): its socket file is in the container's "
+		    "file system; the %s seen here is another file",
+		    (int)f->ns_pid, f->ns_comm, p, cn[0] ? cn :
+		    "its own pid namespace or root", p);
+	else if (c == 0)
+		snprintf(buf, len, "pid %d (%s) listens on %s in another mount "
+		    "namespace of this host: %s is private to it (%s%s%s%s%s, "
+		    "as systemd's PrivateTmp=yes makes)%s%s; the %s seen here "
+		    "is another file", (int)f->ns_pid, f->ns_comm, p,
+		    ni->mount_private ? ni->mount : dir,
+		    ni->mount_private ? "its own " : "a private view",
+		    ni->mount_private ? ni->fstype : "",
+		    ni->mount_private ? " mount" : "",
+		    ni->mount_private && strcmp(ni->mount, dir) != 0 ?
+		    " over " : "",
+		    ni->mount_private && strcmp(ni->mount, dir) != 0 ? dir : "",
+		    ni->unit[0] ? "; unit " : "", ni->unit, p);
+	else
+		snprintf(buf, len, "pid %d (%s) listens on %s in another mount "
+		    "namespace: its %s is not the file seen here; doctor cannot "
+		    "tell whether it is a container or a private /tmp",
+		    (int)f->ns_pid, f->ns_comm, p, p);
+}
+
+/* The verdict for a listener in another mount namespace. */
+static void
+verdict_ns(const char *p, int pg, const struct verdict_facts *f, char *v,
+    size_t vl)
+{
+	const struct nsinfo *ni = &f->ns;
+	char dir[PATH_MAX], via[PATH_MAX + 32], relay[2 * PATH_MAX + 96], cn[64];
+	int c = f->ns_known ? nsinfo_container(ni) : -1;
+
+	dir_of(p, dir, sizeof(dir));
+	snprintf(via, sizeof(via), "/proc/%d/root%s", (int)f->ns_pid, p);
+	relay[0] = '\0';
+	if (strlen(via) <= SUN_MAX)
+		snprintf(relay, sizeof(relay), " Until then, as root: "
+		    "`sockbridge relay unix:%s unix:%s`.", p, via);
+	if (c == 1) {
+		container_name(ni, cn, sizeof(cn));
+		snprintf(v, vl, "The server (pid %d, %s) listens on %s inside a "
+		    "container%s%s%s: its socket file is in the container, not "
+		    "here, and a restart will not change that. Publish its port "
+		    "(docker run -p PORT:PORT) and connect over tcp, or bring "
+		    "the socket out: `sockbridge relay unix:%s 'tunnel:%s exec "
+		    "-i %s sockbridge tunnel unix:%s'`%s.", (int)f->ns_pid,
+		    f->ns_comm, p, cn[0] ? " (" : "", cn, cn[0] ? ")" : "", p,
+		    strcmp(ni->runtime, "podman") == 0 ? "podman" : "docker",
+		    ni->cid[0] ? ni->cid : "NAME", p,
+		    ni->cid[0] ? "" : " (NAME: the container, see docker ps)");
+		return;
+	}
+	if (c == 0) {
+		snprintf(v, vl, "The server (pid %d, %s) listens on %s, but in "
+		    "its own mount namespace: its %s is private (systemd "
+		    "PrivateTmp=yes%s%s), so the %s you see is another file "
+		    "and a restart will not help. Turn that off (PrivateTmp=no%s%s%s), "
+		    "or have the server put its socket in "
+		    "a shared directory such as %s.%s", (int)f->ns_pid,
+		    f->ns_comm, p, ni->mount_private ? ni->mount : dir,
+		    ni->unit[0] ? " in " : " or unshare -m", ni->unit, p,
+		    ni->unit[0] ? ": `systemctl edit " : " in the server's "
+		    "systemd unit", ni->unit, ni->unit[0] ? "`" : "",
+		    pg ? "/run/postgresql (PostgreSQL: unix_socket_directories)" :
+		    "/run/NAME (systemd: RuntimeDirectory=)", relay);
+		return;
+	}
+	snprintf(v, vl, "A process (pid %d, %s) listens on %s inside another "
+	    "mount namespace: the file you see is not its socket. doctor cannot "
+	    "tell whether it runs in a container or with a private /tmp "
+	    "(systemd PrivateTmp); run it as root to see more.%s",
+	    (int)f->ns_pid, f->ns_comm, p, relay);
+}
+
 void
 verdict_write(const char *p, int pg, int connect_ok,
     const struct verdict_facts *f, char *v, size_t vl)
@@ -94,6 +201,16 @@ verdict_write(const char *p, int pg, int connect_ok,
 		    "socket's mode (for sockbridge: mode=0660 and group=).", p);
 		return;
 	}
+	if (f->orphan == -1) {
+		snprintf(v, vl, "A process (%s) listens on a socket bound to %s, "
+		    "but the file is not here. Either it was removed under the "
+		    "running server (then restart the server and find what "
+		    "deletes it), or the server sees another file system "
+		    "(systemd PrivateTmp, a container), where the file still "
+		    "is. doctor cannot tell which without root: run `sudo "
+		    "sockbridge doctor %s`.", f->owner, p, p);
+		return;
+	}
 	if (f->orphan) {
 		snprintf(v, vl, "The server (%s) still listens, but its socket "
 		    "file %s was removed, so no client can reach it. Restart "
@@ -103,11 +220,7 @@ verdict_write(const char *p, int pg, int connect_ok,
 		return;
 	}
 	if (f->ns_pid > 0) {
-		snprintf(v, vl, "A process (pid %d) listens on %s inside another "
-		    "mount namespace (a container?): the file you see is not "
-		    "its socket. Reach it through its root: `sockbridge relay "
-		    "unix:%s unix:/proc/%d/root%s`.", (int)f->ns_pid, p, p,
-		    (int)f->ns_pid, p);
+		verdict_ns(p, pg, f, v, vl);
 		return;
 	}
 	if (f->shared_fs[0] != '\0' && f->exists && !f->listening) {
@@ -117,6 +230,24 @@ verdict_write(const char *p, int pg, int connect_ok,
 		    "server's side and cross over tcp or a pipe, e.g. `sockbridge "
 		    "relay unix:%s 'exec:docker exec -i CONTAINER sockbridge relay "
 		    "- unix:%s'`.", p, f->shared_fs, p, p);
+		return;
+	}
+	if (f->sib[0] != '\0') {
+		char dir[PATH_MAX];
+
+		dir_of(p, dir, sizeof(dir));
+		if (f->port_given)
+			snprintf(v, vl, "Nothing listens at %s, but in the same "
+			    "directory a server listens at %s: if that is your "
+			    "server, use -p %u (PGPORT=%u; Rails: port: %u in "
+			    "config/database.yml).", p, f->sib, f->sib_port,
+			    f->sib_port, f->sib_port);
+		else
+			snprintf(v, vl, "No server on port %s in %s (%s), but one "
+			    "listens at %s: use -p %u (PGPORT=%u; Rails: port: "
+			    "%u in config/database.yml).", strrchr(p, '.') + 1,
+			    dir, p, f->sib, f->sib_port, f->sib_port,
+			    f->sib_port);
 		return;
 	}
 	if (f->alt[0] != '\0') {
@@ -141,10 +272,28 @@ verdict_write(const char *p, int pg, int connect_ok,
 		return;
 	}
 	if (f->exists && f->is_sock && !f->listening) {
+#ifdef __APPLE__
+		/* Docker Desktop's VM: a socket file a container created in a
+		 * bind-mounted directory shows up here, its socket does not. */
+		snprintf(v, vl, "%s is a socket file, but connect() is refused "
+		    "and no process doctor can see on this Mac listens on it. "
+		    "Either it is stale (the server stopped without removing it: "
+		    "start the server; sockbridge replaces stale files itself, "
+		    "others may need `rm %s` first), or a server in a container "
+		    "created it in a bind-mounted directory: Docker Desktop runs "
+		    "containers in a VM, and such a file is visible on the Mac "
+		    "but its socket lives in the VM's kernel, so it can never be "
+		    "connected to from here. doctor cannot tell which. For a "
+		    "container, publish its port (docker run -p PORT:PORT) and "
+		    "run `sockbridge relay unix:%s tcp:127.0.0.1:PORT`, or bring "
+		    "the socket out: `sockbridge relay unix:%s 'tunnel:docker exec "
+		    "-i NAME sockbridge tunnel unix:INNER'`.", p, p, p, p);
+#else
 		snprintf(v, vl, "%s is stale: the file exists but nothing listens "
 		    "(the server stopped or crashed without removing it). Start "
 		    "the server; sockbridge replaces stale files itself, others "
 		    "may need `rm %s` first.", p, p);
+#endif
 		return;
 	}
 	if (f->exists && !f->is_sock) {

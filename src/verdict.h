@@ -12,6 +12,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "nsinfo.h"
+
 /* What the checks learned, for the verdict. */
 struct verdict_facts {
 	int	 too_long;
@@ -23,9 +25,16 @@ struct verdict_facts {
 	char	 alt[PATH_MAX];		/* a listening socket of that name */
 	char	 tcp[128];		/* "tcp:localhost:5432" that answers */
 	int	 tcp_is_pg;
-	int	 orphan;		/* listener alive, file removed */
+	int	 orphan;		/* listener alive, file removed; -1:
+					   or in another mount ns */
 	pid_t	 ns_pid;		/* listener in another mount ns */
+	char	 ns_comm[64];		/* its command */
+	int	 ns_known;		/* ns was read */
+	struct nsinfo ns;		/* where it lives */
 	char	 shared_fs[32];		/* fuse, 9p, nfs ... */
+	char	 sib[PATH_MAX];		/* a listening .s.PGSQL.N beside it */
+	unsigned int sib_port;		/* its N */
+	int	 port_given;		/* the user named the port */
 };
 
 /*
@@ -36,6 +45,11 @@ struct verdict_facts {
  */
 void	verdict_write(const char *p, int pg, int connect_ok,
 	    const struct verdict_facts *f, char *v, size_t vl);
+
+/* The boundary check's text for f's listener in another mount namespace
+ * (f->ns_pid) bound at path p. */
+void	verdict_ns_text(const char *p, const struct verdict_facts *f,
+	    char *buf, size_t len);
 
 /* "ENOENT" for e ("E?" if the C library cannot name it). */
 const char *verdict_errno_name(int e);

@@ -12,7 +12,9 @@
  *  - is_unix exactly when the host is a directory ('/') or abstract ('@'),
  *    and then path is "HOST/.s.PGSQL.PORT"; otherwise path is empty;
  *  - what pguri_parse() found, given back to pguri_from_host(), gives the
- *    same result (the URI and the -h/-p forms agree).
+ *    same result (the URI and the -h/-p forms agree);
+ *  - pguri_conninfo() on the input obeys the same rules, and succeeds
+ *    only where pguri_is_conninfo() (or blank-then-keyword) holds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -93,6 +95,25 @@ fuzz_from_host(const char *text, unsigned int port)
 		check_uri(&u);
 }
 
+static void
+fuzz_conninfo(const char *text)
+{
+	struct pguri u;
+	char err[128];
+	int rc;
+
+	memset(err, 'x', sizeof(err));
+	memset(&u, 0xa5, sizeof(u));
+	rc = pguri_conninfo(&u, text, err, sizeof(err));
+	check_rc(rc, err, sizeof(err));
+	if (rc == -1)
+		return;
+	check(pguri_is_conninfo(text));
+	check_uri(&u);
+	check(memchr(u.dbname, '\0', sizeof(u.dbname)) != NULL);
+	check(memchr(u.user, '\0', sizeof(u.user)) != NULL);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -104,6 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	fuzz_parse(text);
+	fuzz_conninfo(text);
 	/* The default port, the extremes, and one from the input. */
 	port = size >= 2 ? (unsigned int)(data[0] << 8 | data[1]) : 0;
 	fuzz_from_host(text, 0);

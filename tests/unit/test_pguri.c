@@ -715,6 +715,97 @@ test_guard_page_err_buffer(void **state)
 	}
 }
 
+/* conninfo strings, as libpq takes them: keyword=value pairs, values in
+ * single quotes with backslash escapes, unknown keywords skipped. */
+static void
+test_conninfo(void **state)
+{
+	struct pguri u;
+	char err[ERR_MAX];
+
+	(void)state;
+	assert_true(pguri_is_conninfo("host=/tmp port=5433 dbname=x"));
+	assert_true(pguri_is_conninfo("  dbname = x"));
+	assert_false(pguri_is_conninfo("/tmp/.s.PGSQL.5432"));
+	assert_false(pguri_is_conninfo("postgresql://x"));
+	assert_false(pguri_is_conninfo("=x"));
+
+	assert_int_equal(pguri_conninfo(&u, "host=/tmp port=5433 dbname=x",
+	    err, sizeof(err)), 0);
+	assert_string_equal(u.path, "/tmp/.s.PGSQL.5433");
+	assert_true(u.is_unix && u.host_given && u.port_given);
+	assert_string_equal(u.dbname, "x");
+
+	/* Spaces around '=', quotes, escapes, unknown keywords. */
+	assert_int_equal(pguri_conninfo(&u, " dbname = 'my db' host = "
+	    "'/var/it\\'s dir' sslmode=disable user=b\\ob", err,
+	    sizeof(err)), 0);
+	assert_string_equal(u.host, "/var/it's dir");
+	assert_string_equal(u.dbname, "my db");
+	assert_string_equal(u.user, "bob");
+	assert_int_equal(u.port, 5432);
+	assert_false(u.port_given);
+
+	/* No host: the default directory, host_given unset. */
+	assert_int_equal(pguri_conninfo(&u, "dbname=x", err, sizeof(err)), 0);
+	assert_false(u.host_given);
+	assert_string_equal(u.host, PGURI_DEFAULT_DIR);
+
+	/* A tcp host, a port list. */
+	assert_int_equal(pguri_conninfo(&u, "host=localhost port=6000,6001",
+	    err, sizeof(err)), 0);
+	assert_false(u.is_unix);
+	assert_int_equal(u.port, 6000);
+
+	assert_int_equal(pguri_conninfo(&u, "host='/tmp", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "unterminated"));
+	assert_int_equal(pguri_conninfo(&u, "port=0", err, sizeof(err)), -1);
+	assert_int_equal(pguri_conninfo(&u, "port=x host=/tmp", err,
+	    sizeof(err)), -1);
+	assert_int_equal(pguri_conninfo(&u, "host /tmp", err, sizeof(err)), -1);
+	assert_int_equal(pguri_conninfo(&u, "   ", err, sizeof(err)), -1);
+}
+
+/* A URI says whether it named a host and a port (PGHOST and PGPORT fill
+ * in what it did not). */
+static void
+test_given_flags(void **state)
+{
+	struct pguri u;
+
+	(void)state;
+	URI_OK(&u, "postgresql:///db");
+	assert_false(u.host_given);
+	assert_false(u.port_given);
+	URI_OK(&u, "postgresql://%2Ftmp:5433/db");
+	assert_true(u.host_given);
+	assert_true(u.port_given);
+	URI_OK(&u, "postgresql:///db?host=/tmp");
+	assert_true(u.host_given);
+	assert_false(u.port_given);
+}
+
+/* Hostile conninfo ending at a guard page. */
+static void
+test_conninfo_guard(void **state)
+{
+	static const char *const in[] = { "host='", "host=\\", "a=", "a",
+	    "host='x\\", "port=65536", "h=1 ", "host=/tmp port=" };
+	struct guard g;
+	struct pguri u;
+	char err[ERR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < nitems(in); i++) {
+		const char *s = guard_str(&g, in[i]);
+		int rc = pguri_conninfo(&u, s, err, sizeof(err));
+
+		assert_true(rc == 0 || rc == -1);
+		guard_free(&g);
+	}
+}
+
 int
 main(void)
 {
@@ -744,6 +835,9 @@ main(void)
 		cmocka_unit_test(test_guard_page_table),
 		cmocka_unit_test(test_guard_page_long),
 		cmocka_unit_test(test_guard_page_err_buffer),
+		cmocka_unit_test(test_conninfo),
+		cmocka_unit_test(test_given_flags),
+		cmocka_unit_test(test_conninfo_guard),
 	};
 
 	return cmocka_run_group_tests_name("pguri", tests, NULL, NULL);

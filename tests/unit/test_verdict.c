@@ -131,6 +131,76 @@ test_errno_texts(void **state)
 	assert_string_equal(verdict_errno_meaning(EDOM), strerror(EDOM));
 }
 
+/* A listener in another mount namespace: what it is decides the fix;
+ * never "restart". */
+static void
+test_namespaces(void **state)
+{
+	struct verdict_facts f;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.ns_pid = 42;
+	f.ns_known = 1;
+	snprintf(f.ns_comm, sizeof(f.ns_comm), "postgres");
+	/* PrivateTmp: same pid namespace and root, a unit named. */
+	f.ns.mnt_differs = 1;
+	snprintf(f.ns.unit, sizeof(f.ns.unit), "postgresql@15-main.service");
+	snprintf(f.ns.mount, sizeof(f.ns.mount), "/tmp");
+	f.ns.mount_private = 1;
+	write_v("/tmp/.s.PGSQL.5432", 1, 0, &f);
+	assert_has(v, "its /tmp is private (systemd PrivateTmp=yes in "
+	    "postgresql@15-main.service)");
+	assert_has(v, "`systemctl edit postgresql@15-main.service`");
+	assert_has(v, "/run/postgresql (PostgreSQL: unix_socket_directories)");
+	assert_has(v, "`sockbridge relay unix:/tmp/.s.PGSQL.5432 "
+	    "unix:/proc/42/root/tmp/.s.PGSQL.5432`");
+	assert_null(strstr(v, "Restart"));
+
+	/* A container: the tunnel or a published port. */
+	f.ns.pid_differs = 1;
+	snprintf(f.ns.runtime, sizeof(f.ns.runtime), "docker");
+	snprintf(f.ns.cid, sizeof(f.ns.cid), "0123456789ab");
+	write_v("/var/run/postgresql/.s.PGSQL.5432", 1, 0, &f);
+	assert_has(v, "inside a container (docker 0123456789ab)");
+	assert_has(v, "docker run -p PORT:PORT");
+	assert_has(v, "'tunnel:docker exec -i 0123456789ab sockbridge tunnel "
+	    "unix:/var/run/postgresql/.s.PGSQL.5432'");
+
+	/* Nothing known: says so. */
+	f.ns_known = 0;
+	write_v("/tmp/x.sock", 0, 0, &f);
+	assert_has(v, "doctor cannot tell whether it runs in a container or "
+	    "with a private /tmp");
+
+	/* A listener by name whose process cannot be read. */
+	memset(&f, 0, sizeof(f));
+	f.orphan = -1;
+	snprintf(f.owner, sizeof(f.owner), "process hidden");
+	write_v("/tmp/x.sock", 0, 0, &f);
+	assert_has(v, "doctor cannot tell which without root");
+}
+
+/* A server for another port in the same directory. */
+static void
+test_sibling(void **state)
+{
+	struct verdict_facts f;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.sib, sizeof(f.sib), "/run/pg/.s.PGSQL.5433");
+	f.sib_port = 5433;
+	snprintf(f.alt, sizeof(f.alt), "/tmp/.s.PGSQL.5432");
+	write_v("/run/pg/.s.PGSQL.5432", 1, 0, &f);
+	assert_has(v, "No server on port 5432 in /run/pg (/run/pg/.s.PGSQL."
+	    "5432), but one listens at /run/pg/.s.PGSQL.5433: use -p 5433 "
+	    "(PGPORT=5433; Rails: port: 5433 in config/database.yml).");
+	f.port_given = 1;
+	write_v("/run/pg/.s.PGSQL.5432", 1, 0, &f);
+	assert_has(v, "if that is your server, use -p 5433");
+}
+
 int
 main(void)
 {
@@ -142,6 +212,8 @@ main(void)
 		cmocka_unit_test(test_nothing_found),
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_errno_texts),
+		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_sibling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
