@@ -444,8 +444,9 @@ stream_data(struct tstream *s, const uint8_t *p, size_t len)
 	stream_update(s);
 }
 
-/* Read from s's socket into a DATA frame (or FIN, or RESET). */
-static void
+/* Read from s's socket into a DATA frame (or FIN, or RESET). Returns 1
+ * when the read filled what was asked (more may be there), else 0. */
+static int
 stream_read(struct tstream *s)
 {
 	struct tunnel *t = s->t;
@@ -456,7 +457,7 @@ stream_read(struct tstream *s)
 
 	if ((o = out_reserve(t, TUNFRAME_HDR + want)) == NULL) {
 		stream_end(s, 1, TUNR_ABORT, "out of memory");
-		return;
+		return 0;
 	}
 	do
 		n = read(s->fd, o + TUNFRAME_HDR, want);
@@ -464,20 +465,21 @@ stream_read(struct tstream *s)
 	if (n == -1) {
 		if (errno != EAGAIN)
 			stream_fail(s, "read", errno);
-		return;
+		return 0;
 	}
 	if (n == 0) {
 		out_frame(t, TUNFRAME_FIN, 0, s->id, 0, NULL, 0);
 		s->eof_in = 1;
 		if (!stream_check_done(s))
 			stream_update(s);
-		return;
+		return 0;
 	}
 	tunframe_put(o, TUNFRAME_DATA, 0, s->id, (uint32_t)n);
 	t->out_len += TUNFRAME_HDR + (size_t)n;
 	s->send_credit -= (uint32_t)n;
 	if (s->send_credit == 0)
 		stream_update(s);
+	return (size_t)n == want;
 }
 
 static void
@@ -507,9 +509,14 @@ stream_io(struct loop *l, struct loop_io *io, unsigned int ev)
 	}
 	if ((ev & LOOP_WRITE) && s->rlen > 0 && stream_drain(s) == -1)
 		goto out;
-	if ((ev & LOOP_READ) && !s->eof_in && s->send_credit > 0)
-		stream_read(s);
-	else
+	if ((ev & LOOP_READ) && !s->eof_in && s->send_credit > 0) {
+		/* A full read may leave more: take a few chunks now, so
+		 * that one write to the carrier carries them all. */
+		for (int i = 0; i < READS_PER_WAKE && stream_read(s) &&
+		    s->fd != -1 && !s->eof_in && s->send_credit > 0 &&
+		    out_pending(t) < TUNNEL_OUT_HIGH; i++)
+			;
+	} else
 		stream_update(s);
 out:
 	/* Already waiting on the carrier: the frames go with the next
