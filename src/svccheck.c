@@ -276,6 +276,23 @@ alt_of(const struct diag *d, char *buf, size_t len)
 	return NULL;
 }
 
+/* Did diag find a server listening on this host under another name (a
+ * socket of that name elsewhere, or a .s.PGSQL.N beside it)? Then that
+ * is the answer, and containers are not searched. */
+static int
+local_answer(const struct diag *d)
+{
+	char alt[PATH_MAX];
+
+	if (alt_of(d, alt, sizeof(alt)) != NULL)
+		return 1;
+	for (int i = 0; i < d->n; i++)
+		if (strcmp(d->c[i].topic, "directory") == 0 &&
+		    strstr(d->c[i].text, ": a server listens for port") != NULL)
+			return 1;
+	return 0;
+}
+
 /* Try each service in turn, a new connection each; stop at the first
  * that answers, or when the server closes on every client. Returns the
  * service that answered, or NULL; what each said goes into one check. */
@@ -468,7 +485,8 @@ svccheck_run(const struct diag_target *t, const char *service, struct diag *d)
 		snprintf(x, sizeof(x), "%s%s", t->kind == DIAG_ABSTRACT ? "@" :
 		    "", t->path);
 	if (!d->connect_ok) {
-		if (t->kind == DIAG_UNIX && d->connect_errno == ENOENT)
+		if (t->kind == DIAG_UNIX && d->connect_errno == ENOENT &&
+		    !local_answer(d))
 			dockerfind_check(t->path, s ? s->port : t->pg_port, d);
 		if (s != NULL && t->kind == DIAG_UNIX) {
 			const char *p = alt_of(d, alt, sizeof(alt));

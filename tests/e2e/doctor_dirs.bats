@@ -65,16 +65,18 @@ teardown() {
 @test "doctor DIR: 5432 and 5433 both there: 5432 passes, 5433 is listed" {
 	local d=$T/run
 	pg_sock_start "$d" 5433
-	start_bg echo "$SB" echo "unix:$d/.s.PGSQL.5432"
-	listen_addr echo >/dev/null
-	local echo_pid=$BG_PID
+	# 5432 is a relay to the real server on 5433: PostgreSQL answers
+	# through it.
+	start_bg relay "$SB" relay "unix:$d/.s.PGSQL.5432" "unix:$d/.s.PGSQL.5433"
+	listen_addr relay >/dev/null
+	local relay_pid=$BG_PID
 
 	run "$SB" doctor "$d"
 	expect_status 0
 	header_is "unix:$d/.s.PGSQL.5432"
-	has_check ok listener "a process listens: pid $echo_pid, sockbridge"
+	has_check ok listener "a process listens: pid $relay_pid, sockbridge"
 	has_check note directory "$d/.s.PGSQL.5433: a server listens for port 5433"
-	verdict_has "A server accepts connections at $d/.s.PGSQL.5432 (pid $echo_pid"
+	verdict_has "PostgreSQL answered the SSLRequest"
 }
 
 @test "doctor DIR: only 5432 there; a stale 5434 beside it is marked stale" {
@@ -84,10 +86,13 @@ teardown() {
 	listen_addr echo >/dev/null
 	python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)' "$d/.s.PGSQL.5434"
 
+	# An echo server is not PostgreSQL: exit 1, but the stale neighbour
+	# is still named.
 	run "$SB" doctor "$d"
-	expect_status 0
+	expect_status 1
 	header_is "unix:$d/.s.PGSQL.5432"
 	has_check note directory "$d/.s.PGSQL.5434 exists but nothing listens (stale)"
+	verdict_has "not a working PostgreSQL server"
 
 	# With -p 5434: the stale one is checked, and 5432 named.
 	run "$SB" doctor -p 5434 "$d"

@@ -203,11 +203,11 @@ YML
 	# A socket bound by a relative name, checked from elsewhere.
 	mkdir "$T/rel"
 	cd "$T/rel"
-	start_bg echo "$SB" echo unix:app.sock
+	start_bg echo "$SB" echo unix:rel.sock
 	listen_addr echo >/dev/null
 	local pid=$BG_PID
 	cd /
-	run "$SB" doctor "$T/rel/app.sock"
+	run "$SB" doctor "$T/rel/rel.sock"
 	expect_status 0
 	has_check ok listener "a process listens: pid $pid, sockbridge"
 
