@@ -72,7 +72,7 @@ sanitize:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 20
 FUZZ_BUILD	 = build-fuzz
-FUZZ_NAMES	 = addr proxy pguri num cidr tunframe
+FUZZ_NAMES	 = addr proxy pguri num cidr tunframe socatopt tcpinfo probe jscan follow
 FUZZ_BINS	 = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_CFLAGS	 = -std=c17 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -86,6 +86,11 @@ FUZZ_COMMON	 = $(wildcard src/errbuf.c src/num.c src/cidr.c)
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c src/%.c $(FUZZ_COMMON) \
 	    $(wildcard src/*.h) tests/fuzz/fuzz.h | $(FUZZ_BUILD)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -Itests/fuzz -o $@ $(filter %.c,$^)
+
+# The probe target takes every service's parser (and sys.c for errno
+# names); the relay command-line parser takes addr.c.
+$(FUZZ_BUILD)/fuzz_probe: $(wildcard src/probe-*.c) src/sys.c
+$(FUZZ_BUILD)/fuzz_follow: src/addr.c
 
 $(FUZZ_BUILD):
 	mkdir -p $(FUZZ_BUILD)
@@ -155,23 +160,44 @@ memcheck:
 	    "$$(echo $$bad | wc -w) with errors or leaks"; \
 	[ $$rc = 0 ] && [ -z "$$bad" ]
 
+# make install PREFIX=/opt/x DESTDIR=/tmp/stage: bin/sockbridge and
+# share/man/man1/sockbridge.1 under $(DESTDIR)$(PREFIX) (contrib/sockbridge.rb,
+# the Homebrew formula, runs it with PREFIX set).
 install: $(BUILD)/sockbridge
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/sockbridge $(DESTDIR)$(PREFIX)/bin/sockbridge
 	install -m 0644 man/sockbridge.1 $(DESTDIR)$(PREFIX)/share/man/man1/sockbridge.1
 
+# make dist [DIST_REF=v0.1.0]: $(BUILD)/sockbridge-VERSION.tar.gz, the
+# committed tree of DIST_REF (default HEAD; uncommitted changes are left
+# out, and said so) under the prefix sockbridge-VERSION/. Reproducible:
+# git archive stamps every entry with the commit's time, and gzip -n
+# leaves out the name and time, so one commit gives one sha256 (with the
+# same git and gzip). VERSION is SB_VERSION from src/main.c.
+# contrib/update-formula puts its url and sha256 into the formula.
+VERSION	?= $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"$$/\1/p' src/main.c)
+DIST_REF ?= HEAD
+
+dist: | $(BUILD)
+	@git diff --quiet HEAD -- || [ "$(DIST_REF)" != HEAD ] || \
+	    echo "make dist: uncommitted changes are not in the tarball" >&2
+	git archive --format=tar --prefix=sockbridge-$(VERSION)/ "$(DIST_REF)" | \
+	    gzip -n -9 >$(BUILD)/sockbridge-$(VERSION).tar.gz.tmp
+	mv $(BUILD)/sockbridge-$(VERSION).tar.gz.tmp $(BUILD)/sockbridge-$(VERSION).tar.gz
+	@echo "$(BUILD)/sockbridge-$(VERSION).tar.gz: $$(git rev-parse "$(DIST_REF)^{commit}")"
+
 clean:
 	rm -rf build build-san build-*
 
-.PHONY: all check unit sanitize install clean fuzz fuzz-regress memcheck bench-tunnel \
+.PHONY: all check unit sanitize install dist clean fuzz fuzz-regress memcheck bench-tunnel \
 	cross-macos static static-unit static-check static-arm64 \
 	portable-check portable-sanitize
 
 # Cross-builds with zig cc (0.11.0, scripts/zig finds it; no SDK needed):
 # macOS arm64 and x86_64, linked and checked to be Mach-O; static Linux
 # binaries for x86_64 and aarch64 on musl, checked to be statically
-# linked. -Werror in each. The test peer (tests/tools/peer.c) is epoll
-# only, so cross-macos builds sockbridge alone. static-unit adds the unit tests for aarch64,
+# linked. -Werror in each, for sockbridge and the test peer
+# (tests/tools/peer.c, poll only). static-unit adds the unit tests for aarch64,
 # linked against cmocka built from Debian's source for that target
 # (scripts/cmocka-cross), to be run under qemu-aarch64-static; musl
 # has uintptr_t, which cmocka.h must be told (_UINTPTR_T_DEFINED).
@@ -184,8 +210,10 @@ cross-macos:
 	    name=$${a%%:*}; arch=$${a#*:}; \
 	    $(MAKE) -s BUILD=build-macos-$$name WERROR=1 \
 	        CC="$(abspath $(ZIG)) cc -target $$arch-macos" \
-	        DEFS=-D_DARWIN_C_SOURCE build-macos-$$name/sockbridge; \
-	    scripts/check-bin macho-$$name build-macos-$$name/sockbridge; \
+	        DEFS=-D_DARWIN_C_SOURCE build-macos-$$name/sockbridge \
+	        build-macos-$$name/peer; \
+	    scripts/check-bin macho-$$name build-macos-$$name/sockbridge \
+	        build-macos-$$name/peer; \
 	done
 
 static:

@@ -519,10 +519,33 @@ addr_parse(struct addr *a, const char *text, char *err, size_t errlen)
 			}
 		}
 		if (rest == NULL) {
+			const char *colon = strrchr(text, ':');
+			size_t hl = colon != NULL ? (size_t)(colon - text) : 0;
+			int v6 = hl > 2 && text[0] == '[' &&
+			    text[hl - 1] == ']';
+
+			/* HOST:PORT or [V6]:PORT, as other tools take it:
+			 * say how to write it */
+			if (colon != NULL && hl > 0 && colon[1] != '\0' &&
+			    (v6 || memchr(text, ':', hl) == NULL) &&
+			    strspn(colon + 1, "0123456789") ==
+			    strlen(colon + 1) && strlen(colon + 1) <= 5 &&
+			    strspn(text, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:[]%") ==
+			    strlen(text))
+				return errbuf_set(err, errlen,
+				    "not an address; for tcp, write tcp:%s",
+				    text);
 			if (strchr(text, ':') != NULL)
 				return errbuf_set(err, errlen,
 				    "unknown address type '%.*s'",
 				    (int)(strchr(text, ':') - text), text);
+			if (text[0] != '\0' && strlen(text) <= 5 &&
+			    strspn(text, "0123456789") == strlen(text))
+				return errbuf_set(err, errlen,
+				    "not an address; for tcp port %s, write "
+				    "tcp:%s (127.0.0.1) or tcp:HOST:%s", text,
+				    text, text);
 			return errbuf_set(err, errlen,
 			    "not an address (try unix:/path or tcp:HOST:PORT)");
 		}

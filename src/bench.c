@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "proccpu.h"
 #include "sys.h"
 
 #define PATTERN_LEN	65536
@@ -93,57 +93,123 @@ sleep_until(uint64_t t)
 #endif
 }
 
-/* utime, stime, cutime, cstime of one /proc/PID/stat, and its parent. */
-static int
-proc_stat(const char *pid, double *cpu, long *ppid)
-{
-	char path[300], buf[1024], *p;
-	unsigned long ut, st;
-	long cut, cst;
-	FILE *f;
-	size_t n;
+/*
+ * Following a server's or relay's CPU over one run (proccpu.h). Its
+ * figure is its own time plus its children's: the reaped ones through
+ * the parent's own figure, the live ones read one by one. A child that
+ * ends between two reads (a socat fork when its connection closes) leaves
+ * /proc before its parent has reaped it; for a moment its time is in
+ * neither place. So the children are read during the run, and at the end
+ * the watch waits (up to WATCH_SETTLE_MS) until the parent's figure has
+ * grown by at least the last reading of every child that went away:
+ * then each one is counted once, whole.
+ */
+#define WATCH_SEEN_MAX	256
+#define WATCH_SETTLE_MS	2000
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The command may hold spaces and parentheses: fields resume after
-	 * the last ')'; ppid is field 4, utime..cstime 14 to 17. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	    "%lu %lu %ld %ld", ppid, &ut, &st, &cut, &cst) != 5)
-		return -1;
-	*cpu = (double)(ut + st) + (double)(cut + cst);
-	*cpu /= (double)sysconf(_SC_CLK_TCK);
-	return 0;
+struct cpu_watch {
+	pid_t		 pid;
+	int		 ok;		/* 1: measured so far */
+	double		 self0;		/* the parent's own figure at start */
+	double		 total0;	/* with its live children at start */
+	int		 nseen;
+	struct proccpu_kid seen[WATCH_SEEN_MAX];	/* last readings */
+};
+
+/* Note pc's live children in w->seen with their latest readings. */
+static void
+watch_note(struct cpu_watch *w, const struct proccpu *pc)
+{
+	if (pc->more_kids)
+		w->ok = 0;
+	for (int i = 0; i < pc->nkids; i++) {
+		int j;
+
+		for (j = 0; j < w->nseen && w->seen[j].pid != pc->kids[i].pid;
+		    j++)
+			;
+		if (j == w->nseen) {
+			if (w->nseen == WATCH_SEEN_MAX) {
+				w->ok = 0;	/* too many to follow */
+				continue;
+			}
+			w->nseen++;
+		}
+		w->seen[j] = pc->kids[i];
+	}
 }
 
-/*
- * CPU seconds of pid and its children (nginx workers, socat's forks; reaped
- * children count through cutime/cstime). -1 if pid is gone.
- */
-double
-bench_proc_cpu(pid_t pid)
+static double
+watch_total(const struct proccpu *pc)
 {
-	char self[32];
-	struct dirent *d;
-	double total, cpu;
-	long ppid;
-	DIR *proc;
+	double t = pc->self_s;
 
-	snprintf(self, sizeof(self), "%d", (int)pid);
-	if (proc_stat(self, &total, &ppid) == -1)
-		return -1;
-	if ((proc = opendir("/proc")) == NULL)
-		return total;
-	while ((d = readdir(proc)) != NULL)
-		if (d->d_name[0] >= '1' && d->d_name[0] <= '9' &&
-		    proc_stat(d->d_name, &cpu, &ppid) == 0 && ppid == (long)pid)
-			total += cpu;
-	closedir(proc);
-	return total;
+	for (int i = 0; i < pc->nkids; i++)
+		t += pc->kids[i].cpu_s;
+	return t;
+}
+
+/* Start following pid (0: nothing to follow). */
+static void
+watch_start(struct cpu_watch *w, pid_t pid)
+{
+	struct proccpu pc;
+
+	memset(w, 0, sizeof(*w));
+	w->pid = pid;
+	if (pid <= 0 || proccpu_read(pid, &pc) != 0)
+		return;
+	w->ok = 1;
+	w->self0 = pc.self_s;
+	w->total0 = watch_total(&pc);
+	watch_note(w, &pc);
+}
+
+/* A reading during the run, to learn the children. */
+static void
+watch_sample(struct cpu_watch *w)
+{
+	struct proccpu pc;
+
+	if (w->ok && proccpu_read(w->pid, &pc) == 0)
+		watch_note(w, &pc);
+}
+
+/* CPU seconds since watch_start, in *cpu; returns 1 if measured, 0 if
+ * not (nothing followed, no way to read it here, or it went away). */
+static int
+watch_end(struct cpu_watch *w, double *cpu)
+{
+	struct proccpu pc;
+
+	*cpu = 0;
+	for (int waited = 0; w->ok; waited += 10) {
+		double gone = 0;
+		struct timespec ts = { 0, 10000000 };
+
+		if (proccpu_read(w->pid, &pc) != 0)
+			return w->ok = 0;
+		watch_note(w, &pc);
+		for (int i = 0; i < w->nseen; i++) {
+			int live = 0;
+
+			for (int k = 0; k < pc.nkids && !live; k++)
+				live = pc.kids[k].pid == w->seen[i].pid;
+			if (!live)
+				gone += w->seen[i].cpu_s;
+		}
+		/* Children live at the start were in total0; gone ones have
+		 * to show up in the parent's own figure. */
+		if (pc.self_s - w->self0 >= gone - 1e-9 ||
+		    waited >= WATCH_SETTLE_MS) {
+			*cpu = watch_total(&pc) - w->total0;
+			if (*cpu < 0)
+				*cpu = 0;
+			return 1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return 0;
 }
 
 static double
@@ -520,7 +586,8 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 {
 	struct bench_shared sh;
 	struct user *us;
-	double c0, srv0 = 0, rel0 = 0;
+	struct cpu_watch *wsrv = NULL, *wrel = NULL;
+	double c0;
 	uint64_t t_end = 0;
 	int started = 0;
 
@@ -551,10 +618,18 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 	}
 	pthread_mutex_init(&sh.mu, NULL);
 	pthread_cond_init(&sh.cv, NULL);
-	if (s->server_pid > 0)
-		srv0 = bench_proc_cpu(s->server_pid);
-	if (s->relay_pid > 0)
-		rel0 = bench_proc_cpu(s->relay_pid);
+	if ((wsrv = malloc(sizeof(*wsrv))) == NULL ||
+	    (wrel = malloc(sizeof(*wrel))) == NULL) {
+		free(wsrv);
+		free(sh.pattern);
+		free(us);
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		return -1;
+	}
+	res->cpu_wanted = (s->server_pid > 0 ? BENCH_CPU_SERVER : 0) |
+	    (s->relay_pid > 0 ? BENCH_CPU_RELAY : 0);
+	watch_start(wsrv, s->server_pid);
+	watch_start(wrel, s->relay_pid);
 	c0 = self_cpu();
 	for (int i = 0; i < s->users; i++) {
 		us[i].s = s;
@@ -581,22 +656,27 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 	sh.go = 1;
 	pthread_cond_broadcast(&sh.cv);
 	pthread_mutex_unlock(&sh.mu);
-	/* Wait for every user, showing progress each 200 ms: a condition
-	 * wait with a deadline rather than pthread_timedjoin_np, which
-	 * glibc and musl have and macOS does not. */
+	/* Wait for every user, showing progress and reading the server's
+	 * and relay's children each 100 ms (the first after 20 ms, once the
+	 * relay has forked for the connections): a condition wait with a
+	 * deadline rather than pthread_timedjoin_np, which glibc and musl
+	 * have and macOS does not. */
 	pthread_mutex_lock(&sh.mu);
-	while (sh.done < started) {
+	for (int tick = 0; sh.done < started; tick++) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200000000;
+		ts.tv_nsec += tick == 0 ? 20000000 : 100000000;
 		if (ts.tv_nsec >= 1000000000) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000;
 		}
 		if (pthread_cond_timedwait(&sh.cv, &sh.mu, &ts) == ETIMEDOUT) {
 			pthread_mutex_unlock(&sh.mu);
-			show_progress(s, us, sh.t_start, 0);
+			watch_sample(wsrv);
+			watch_sample(wrel);
+			if (tick % 2 == 0)
+				show_progress(s, us, sh.t_start, 0);
 			pthread_mutex_lock(&sh.mu);
 		}
 	}
@@ -605,10 +685,12 @@ bench_run(const struct bench_spec *s, struct bench_result *res)
 		pthread_join(us[i].tid, NULL);
 	show_progress(s, us, sh.t_start, 1);
 	res->cpu_client_s = self_cpu() - c0;
-	if (s->server_pid > 0)
-		res->cpu_server_s = bench_proc_cpu(s->server_pid) - srv0;
-	if (s->relay_pid > 0)
-		res->cpu_relay_s = bench_proc_cpu(s->relay_pid) - rel0;
+	if (watch_end(wsrv, &res->cpu_server_s))
+		res->cpu_measured |= BENCH_CPU_SERVER;
+	if (watch_end(wrel, &res->cpu_relay_s))
+		res->cpu_measured |= BENCH_CPU_RELAY;
+	free(wsrv);
+	free(wrel);
 	for (int i = 0; i < started; i++) {
 		hist_merge(&res->rtt, &us[i].rtt);
 		res->msgs += us[i].msgs;

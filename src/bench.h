@@ -34,11 +34,19 @@ struct bench_spec {
 	int		 duration_ms;	/* pingpong, stream */
 	int		 warmup_ms;	/* samples before this are not kept */
 	double		 rate;		/* open loop: messages/s per user */
-	pid_t		 server_pid;	/* > 0: measure their CPU too */
+	pid_t		 server_pid;	/* > 0: measure their CPU too, with
+					 * their children */
 	pid_t		 relay_pid;
 	int		 progress;	/* print a progress line on stderr */
 	const char	*label;		/* for the progress line */
 };
+
+/* bench_result.cpu_wanted: bench started the server (the relay) and so
+ * should measure its CPU; cpu_measured: it did (the client's is always
+ * measured). Wanted and not measured: this system gives no way to read
+ * another process's CPU (proccpu.h), or the process went away. */
+#define BENCH_CPU_SERVER	0x1
+#define BENCH_CPU_RELAY		0x2
 
 struct bench_result {
 	struct hist	 rtt;		/* round trip, ns, after warm-up */
@@ -50,6 +58,8 @@ struct bench_result {
 	double		 cpu_client_s;
 	double		 cpu_server_s;
 	double		 cpu_relay_s;
+	unsigned	 cpu_wanted;	/* BENCH_CPU_*: processes bench started */
+	unsigned	 cpu_measured;	/* BENCH_CPU_*: figures that were read */
 	char		 err[512];	/* why the run failed */
 	char		 note[256];	/* worth a warning, not a failure */
 };
@@ -59,7 +69,5 @@ struct bench_result {
  * got 0x41"). res is large: allocate it. */
 int	bench_run(const struct bench_spec *, struct bench_result *);
 
-/* CPU seconds (user + system) used so far by process pid; -1 if gone. */
-double	bench_proc_cpu(pid_t pid);
 
 #endif

@@ -56,10 +56,15 @@ static const char bench_help[] =
 "  stream     bulk writes of --size bytes, echoed back (both ways)\n"
 "  stream-up  bulk writes into a server that discards (one way)\n"
 "\n"
-"Options (one or two dashes: -network tcp works as in the original client):\n"
+"Options take one dash or two. The Go client's command line runs as it\n"
+"did: when -network, -address, -input, -loop or -users is written with\n"
+"one dash, the defaults are 1 user and 1 run (not 1,10 users, up to 3\n"
+"runs).\n"
 "  --network tcp|unix   only this path (or how to read --address)\n"
 "  --address ADDR       use this echo server: HOST:PORT, PATH, tcp:, unix:\n"
+"                       (its CPU is not counted: bench did not start it)\n"
 "  --input FILE         lines from FILE instead of the built-in corpus\n"
+"                       (the table names FILE and its line count)\n"
 "  --loop N             passes over the input (default 1)\n"
 "  --users LIST         concurrent clients, e.g. 1,10 (default 1,10)\n"
 "  --size LIST          message sizes, e.g. 64,1K,64K (pingpong, stream)\n"
@@ -69,14 +74,18 @@ static const char bench_help[] =
 "  --rate N             open loop: N messages/s per user, latency counted\n"
 "                       from when each message was due\n"
 "  --compare LIST       also run through socat,haproxy,systemd-socket-proxyd,\n"
-"                       nginx (those installed)\n"
+"                       nginx (those installed); a relay's CPU counts the\n"
+"                       processes it forks\n"
 "  --no-relay           skip the unix->relay->tcp path\n"
 "  --repeat N           run each row N times, paths interleaved, and report\n"
 "                       the median (default: lines up to 3 times within\n"
 "                       about a minute, others once)\n"
 "  --json               JSON lines instead of the table\n"
 "  --svg FILE           also draw the results as an SVG chart\n"
-"  -h, --help           this text\n";
+"  -h, --help           this text\n"
+"\n"
+"CPU: the server's and relay's are read from /proc (Linux) or libproc\n"
+"(macOS); elsewhere the report says \"CPU: not measured on this system\".\n";
 
 static const char *const work_names[] = {
 	"lines", "pingpong", "stream", "stream-up",
@@ -100,6 +109,8 @@ struct opts {
 	const char	*svg;
 	int		 repeat;
 	int		 budget_s;	/* default repeats stop past this */
+	int		 users_given;
+	int		 go_style;	/* the Go client's command line */
 };
 
 /* "64", "1K", "64K", "1M" -> bytes, 1 to 64 MiB. */
@@ -164,6 +175,7 @@ opt_users(const char *v, void *ctx, char *err, size_t errlen)
 		    "numbers from 1 to 1000, like 1,10", v, MAX_USERS);
 	for (o->nusers = 0; o->nusers < n; o->nusers++)
 		o->users[o->nusers] = (int)tmp[o->nusers];
+	o->users_given = 1;
 	return 0;
 }
 
@@ -259,6 +271,16 @@ check_args(struct opts *o, char **args, int nargs)
 			return log_fail("unexpected argument '%s'", args[1]);
 		o->work = (enum bench_work)i;
 	}
+	/* The Go client's command line measures what that client did: one
+	 * user unless -users says otherwise, one run. */
+	if (o->go_style) {
+		if (!o->users_given) {
+			o->users[0] = 1;
+			o->nusers = 1;
+		}
+		if (o->repeat == 0)
+			o->repeat = 1;
+	}
 	/* The built-in default: up to 3 runs of the lines experiment, as
 	 * long as the whole stays near a minute; --repeat asks for exactly
 	 * that many. */
@@ -292,6 +314,46 @@ check_args(struct opts *o, char **args, int nargs)
 	if (o->address != NULL && (o->compare != NULL || o->no_relay))
 		return log_fail("--compare and --no-relay need the built-in "
 		    "servers (no --address)");
+	return 0;
+}
+
+/*
+ * Is argv, parsed with opts, the Go client's command line: one of its
+ * options (-network, -address, -input, -loop, -users) written with one
+ * dash? Walks the options as opt_parse() will, skipping their values.
+ * Returns 1 or 0.
+ */
+static int
+go_style(const struct opt_entry *opts, int argc, char **argv)
+{
+	static const char *const go_opts[] = {
+		"network", "address", "input", "loop", "users",
+	};
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *name = a + 1 + (a[1] == '-');
+		size_t len = strcspn(name, "=");
+		const struct opt_entry *e;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		for (e = opts; e->name != NULL; e++)
+			if (strlen(e->name) == len &&
+			    strncmp(e->name, name, len) == 0)
+				break;
+		if (e->name == NULL)
+			continue;	/* opt_parse() will refuse it */
+		if (a[1] != '-')
+			for (size_t k = 0; k < nitems(go_opts); k++)
+				if (strcmp(e->name, go_opts[k]) == 0)
+					return 1;
+		if (e->kind != OPT_FLAG && e->kind != OPT_COUNT &&
+		    e->kind != OPT_HELP && e->kind != OPT_FUNC &&
+		    name[len] != '=')
+			i++;	/* its value */
+	}
 	return 0;
 }
 
@@ -335,6 +397,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->nusers = 2;
 	o->duration_ms = 2000;
 	o->warmup_ms = 200;
+	o->go_style = go_style(opts, argc, argv);
 	/* one dash or two: "-network tcp" as in the original client */
 	rc = opt_parse(opts, "bench", OPT_LONG_ONLY, argc, argv, &first, o,
 	    err, sizeof(err));
@@ -550,11 +613,13 @@ run_bench(int argc, char **argv)
 	char *data = NULL;
 	size_t len = 0, nrows = 0;
 	double t_start, t_group;
+	uint64_t nlines = 0;
 	int npaths, rc, status = 0;
 
 	if ((rc = parse_args(argc, argv, &o)) != 0)
 		return rc == 1 ? 0 : EXIT_USAGE;
 	memset(&e, 0, sizeof(e));
+	memset(paths, 0, sizeof(paths));	/* relay_pid 0: no relay */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.work == BENCH_LINES) {
 		data = o.input ? read_input(o.input, &len) :
@@ -564,6 +629,10 @@ run_bench(int argc, char **argv)
 				log_fail("bench: out of memory");
 			return 1;
 		}
+		/* lines as the client sends them: a last one may lack '\n' */
+		for (const char *p = data; p < data + len; p++)
+			nlines += *p == '\n';
+		nlines += data[len - 1] != '\n';
 	}
 	if (o.address != NULL) {
 		npaths = 1;
@@ -644,6 +713,8 @@ run_bench(int argc, char **argv)
 			row->users = o.users[ui];
 			row->size = o.work == BENCH_LINES ? 0 : o.sizes[si];
 			row->loop = o.work == BENCH_LINES ? o.loop : 0;
+			row->input = o.work == BENCH_LINES ? o.input : NULL;
+			row->lines = nlines;
 			row->rate = o.rate;
 			pick_median(row, runs[pi], o.repeat);
 		}

@@ -14,10 +14,12 @@
 #include "esc.h"
 #include "log.h"
 #include "pguri.h"
+#include "probe.h"
+#include "svccheck.h"
 #include "verdict.h"
 
 static const char doctor_help[] =
-"usage: sockbridge doctor [--json] [--pg] [-h HOST|DIR] [-p PORT] [TARGET]\n"
+"usage: sockbridge doctor [--json] [--pg] [--service NAME] [-h HOST|DIR] [-p PORT] [TARGET]\n"
 "\n"
 "Explain why a connection to a socket file or port fails, and what to do.\n"
 "TARGET is one of:\n"
@@ -28,6 +30,9 @@ static const char doctor_help[] =
 "                       " PGURI_DEFAULT_DIR "/.s.PGSQL.5432)\n"
 "Options:\n"
 "  --json               one JSON object instead of text\n"
+"  --service NAME       the protocol to ask the server in: postgresql,\n"
+"                       mysql, redis, docker, http, or auto (each in\n"
+"                       turn); default: by the socket's well-known name\n"
 "      --help           this text\n"
 "Exit status: 0 a connection works, 1 it does not, 2 usage error.\n";
 
@@ -36,6 +41,7 @@ static const struct option longopts[] = {
 	{ "pg",		no_argument,		NULL, 'P' },
 	{ "host",	required_argument,	NULL, 'h' },
 	{ "port",	required_argument,	NULL, 'p' },
+	{ "service",	required_argument,	NULL, 'S' },
 	{ "help",	no_argument,		NULL, 'H' },
 	{ NULL,		0,			NULL, 0 },
 };
@@ -226,9 +232,9 @@ run_doctor(int argc, char **argv)
 {
 	struct diag_target t;
 	struct diag *d;
-	const char *host = NULL;
+	const char *host = NULL, *service = NULL;
 	unsigned int port = 0;
-	int ch, json = 0, pg = 0;
+	int ch, json = 0, pg = 0, fail;
 	long n;
 
 	optind = 1;
@@ -251,6 +257,16 @@ run_doctor(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			port = (unsigned int)n;
+			break;
+		case 'S':
+			if (strcmp(optarg, "auto") != 0 &&
+			    probe_by_name(optarg) == NULL) {
+				log_err("doctor: --service %s: not one of "
+				    "postgresql, mysql, redis, docker, http, "
+				    "auto", optarg);
+				return EXIT_USAGE;
+			}
+			service = optarg;
 			break;
 		case 'H':
 			fputs(doctor_help, stdout);
@@ -290,17 +306,18 @@ run_doctor(int argc, char **argv)
 		return 1;
 	}
 	diag_run(&t, d);
+	fail = svccheck_run(&t, service, d);
 	if (json)
 		print_json(&t, d);
 	else
 		print_text(&t, d);
-	ch = d->connect_ok ? 0 : 1;
+	ch = d->connect_ok && !fail ? 0 : 1;
 	free(d);
 	return ch;
 }
 
 const struct cmd cmd_doctor = {
-	"doctor", "[--json] [--pg] [-h HOST|DIR] [-p PORT] [TARGET]",
+	"doctor", "[--json] [--pg] [--service NAME] [-h HOST|DIR] [-p PORT] [TARGET]",
 	"explain why a connection to a socket or port fails",
 	run_doctor,
 };

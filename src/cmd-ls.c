@@ -180,6 +180,16 @@ state_str(const struct sock *s)
 	    s->stale ? "stale" : "bound";
 }
 
+/* What kind of file mode is, for a message. */
+static const char *
+file_kind(mode_t mode)
+{
+	return S_ISREG(mode) ? "a regular file" : S_ISLNK(mode) ?
+	    "a symbolic link" : S_ISFIFO(mode) ? "a named pipe" :
+	    S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ?
+	    "a block device" : "not a socket";
+}
+
 static int
 run_ls(int argc, char **argv)
 {
@@ -194,7 +204,7 @@ run_ls(int argc, char **argv)
 	char real[PATH_MAX];
 	struct list l;
 	struct stat st;
-	int ch, json = 0, unknown = 0, rc;
+	int ch, json = 0, unknown = 0, rc, pathw = 4, ownerw = 5;
 
 	optind = 1;
 	opterr = 0;
@@ -226,6 +236,12 @@ run_ls(int argc, char **argv)
 			log_err("ls: %s: %s", l.filter, strerror(errno));
 			return 1;
 		}
+		if (l.filter[0] == '/' && !S_ISDIR(st.st_mode) &&
+		    !S_ISSOCK(st.st_mode)) {
+			log_err("ls: %s: not a socket or a directory (%s)",
+			    l.filter, file_kind(st.st_mode));
+			return 1;
+		}
 		l.filter_dir = l.filter[0] == '/' && S_ISDIR(st.st_mode);
 		/* Sockets are listed by the name they were bound with:
 		 * /var/run/x was bound as /run/x. */
@@ -253,9 +269,22 @@ run_ls(int argc, char **argv)
 	if (sockinfo_fdmap_load(&map) < 0)
 		memset(&map, 0, sizeof(map));
 
+	/* the columns as wide as what they hold: paths run to 107 bytes */
+	for (size_t i = 0; i < l.n; i++) {
+		char mode[16], owner[80];
+		int n = (int)strlen(l.v[i].path);
+
+		mode_str(l.v[i].path, mode, sizeof(mode), owner,
+		    sizeof(owner));
+		if (n > pathw)
+			pathw = n;
+		if ((n = (int)strlen(owner)) > ownerw)
+			ownerw = n;
+	}
 	if (!json)
-		printf("%-44s %-9s %5s %-5s %-17s %7s %s\n", "PATH", "STATE",
-		    "PEERS", "MODE", "OWNER", "PID", "COMMAND");
+		printf("%-*s %-9s %5s %-5s %-*s %7s %s\n", pathw, "PATH",
+		    "STATE", "PEERS", "MODE", ownerw, "OWNER", "PID",
+		    "COMMAND");
 	for (size_t i = 0; i < l.n; i++) {
 		const struct sock *s = &l.v[i];
 		struct sockinfo_owner o;
@@ -283,8 +312,9 @@ run_ls(int argc, char **argv)
 				fputs("null", stdout);
 			fputs("}\n", stdout);
 		} else
-			printf("%-44s %-9s %5d %-5s %-17s %7s %s\n", s->path,
-			    state_str(s), s->peers, mode, owner, pid, comm);
+			printf("%-*s %-9s %5d %-5s %-*s %7s %s\n", pathw,
+			    s->path, state_str(s), s->peers, mode, ownerw,
+			    owner, pid, comm);
 	}
 	if (!json && unknown > 0 && geteuid() != 0)
 		printf("\n%d socket%s without a visible process: other users' "

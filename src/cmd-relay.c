@@ -2,10 +2,15 @@
  * cmd-relay: "sockbridge relay [options] LISTEN TARGET", and the option
  * parsing it shares with "sockbridge echo".
  */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "cmd.h"
@@ -16,7 +21,9 @@
 #include "num.h"
 #include "opt.h"
 #include "relay.h"
+#include "socatopt.h"
 #include "upstream.h"
+#include "conn.h"
 
 /* What a bad duration gets told. */
 #define DURATION_BAD \
@@ -25,6 +32,7 @@
 static const char relay_help[] =
 "usage: sockbridge relay [-qv] [options] LISTEN TARGET [TARGET...]\n"
 "       sockbridge LISTEN TARGET\n"
+"       sockbridge [socat options] LISTEN TARGET\n"
 "\n"
 "Accept connections on LISTEN and relay each, both ways, to TARGET.\n"
 "With several targets, each connection goes to the next healthy one\n"
@@ -83,7 +91,7 @@ static const char relay_help[] =
 "                            group= and allow... options apply as on LISTEN\n"
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
 "      --pipe-size SIZE      splice pipe size to ask for, 4K to 16M\n"
-"                            (default 64K)\n"
+"                            (default 256K)\n"
 "      --no-splice           copy through user space instead of splice\n"
 "      --busy-poll USEC      after traffic, poll up to USEC microseconds\n"
 "                            (1 to 1000) before sleeping: lower latency on\n"
@@ -105,6 +113,14 @@ static const char relay_help[] =
 "  -q, --quiet               errors only\n"
 "  -v, --verbose             one line per connection event (-vv: more)\n"
 "  -h, --help                this text\n"
+"\n"
+"socat's global options, before the addresses, as socat means them:\n"
+"  -d (each: one log level more; none: errors only; -d -d: notices,\n"
+"  -d -d -d: connections), -u / -U (first to second / second to first\n"
+"  only), -T S (--idle-timeout), -b SIZE (--pipe-size), -4 / -6 (tcp\n"
+"  names in that family), -lf FILE (log to FILE), -ls (stderr). Refused,\n"
+"  naming what to use: -v, -x, -t, -ly. After the word relay, -d S, -T S\n"
+"  and -v are relay's own (drain, connect timeout, verbose).\n"
 "\n"
 "A stale socket file (nothing listens) is replaced; a live server's socket\n"
 "or a file that is not a socket is never touched. Durations take s, ms, m.\n"
@@ -263,6 +279,15 @@ opt_user(const char *v, void *ctx, char *err, size_t errlen)
 	if (colon != NULL && acl_gid(colon, &gid) == -1)
 		return errbuf_set(err, errlen, "--user %s: no such group %s", v,
 		    colon);
+	if (gid == (gid_t)-1)
+		return errbuf_set(err, errlen, "--user %s: give a group too "
+		    "(USER:GROUP)", v);
+	/* Said now, before anything is bound: dropping to USER would fail
+	 * only after the sockets were made. */
+	if (geteuid() != 0)
+		return errbuf_set(err, errlen, "--user %s: only root can change "
+		    "user (this is uid %d); start the relay as root, or leave "
+		    "--user out to run as yourself", v, (int)geteuid());
 	ra->cfg->user = v;
 	return 0;
 }
@@ -517,12 +542,117 @@ parse_addrs(int argc, char **argv, int echo, struct flag_opts *fl,
 }
 
 /*
+ * Take socat's global options (see socatopt.h) out of argv[1..*argc),
+ * from the front up to the first address, into so; relay's own options
+ * there (opts) stay, with their values. bare: there was no word "relay",
+ * so every one-dash option there is socat's. Compacts argv and updates
+ * *argc. Returns 0 or -1 (logged).
+ */
+static int
+socat_take_all(const struct opt_entry *opts, int bare, int *argc,
+    char **argv, struct socatopt *so)
+{
+	char err[512];
+	int i = 1, out = 1, n;
+
+	while (i < *argc) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0')
+			break;
+		n = socatopt_take(so, bare ? 0 : SOCATOPT_RELAY, a,
+		    i + 1 < *argc ? argv[i + 1] : NULL, err, sizeof(err));
+		if (n == -1)
+			return log_fail("%s", err);
+		if (n > 0) {
+			i += n;
+			continue;
+		}
+		n = opt_wants_next(opts, 0, a) && i + 1 < *argc ? 2 : 1;
+		while (n-- > 0)
+			argv[out++] = argv[i++];
+	}
+	while (i < *argc)
+		argv[out++] = argv[i++];
+	*argc = out;
+	return 0;
+}
+
+/*
+ * Apply socat's options (so) that come before address parsing: idle
+ * timeout, buffer size, direction. Returns 0 or -1 (logged).
+ */
+static int
+socat_apply(const struct socatopt *so, struct flag_opts *fl,
+    struct relay_cfg *cfg)
+{
+	if (so->idle_ms != -1) {
+		if (fl->idle_ms != -1 && fl->idle_ms != so->idle_ms)
+			return log_fail("-T (socat's idle timeout) and "
+			    "--idle-timeout disagree");
+		fl->idle_ms = so->idle_ms;
+	}
+	if (so->bufsize != 0) {
+		if (cfg->pipe_size != 0 && cfg->pipe_size != so->bufsize)
+			return log_fail("-b (socat's buffer size) and "
+			    "--pipe-size disagree");
+		cfg->pipe_size = so->bufsize;
+	}
+	cfg->oneway = so->dir == SOCATOPT_LEFT_TO_RIGHT ? CONN_ONEWAY_DOWN_UP :
+	    so->dir == SOCATOPT_RIGHT_TO_LEFT ? CONN_ONEWAY_UP_DOWN :
+	    CONN_ONEWAY_NONE;
+	return 0;
+}
+
+/*
+ * socat's -4 / -6 on tcp address a (text: as typed): host names resolve
+ * in that family only, a literal of the other family is refused, and
+ * socat's TCP-LISTEN:PORT listens on every address of the family. Returns
+ * 0 or -1 (logged).
+ */
+static int
+socat_family(struct addr *a, const char *text, int family)
+{
+	int v6_literal = strchr(a->host, ':') != NULL;
+	int v4_literal = a->host[0] != '\0' && !v6_literal &&
+	    strspn(a->host, "0123456789.") == strlen(a->host);
+
+	if (a->kind != ADDR_TCP || family == AF_UNSPEC)
+		return 0;
+	if (a->family != AF_UNSPEC) {
+		if (a->family != family)
+			return log_fail("%s: an IPv%d address type, but -%d "
+			    "asks for IPv%d", text, a->family == AF_INET ? 4 : 6,
+			    family == AF_INET ? 4 : 6, family == AF_INET ? 4 :
+			    6);
+		return 0;
+	}
+	if (a->socat && a->role == ADDR_ROLE_LISTEN &&
+	    strcmp(a->host, "0.0.0.0") == 0 && strstr(text, "bind=") == NULL) {
+		if (family == AF_INET6)
+			snprintf(a->host, sizeof(a->host), "::");
+		v4_literal = 0;
+	}
+	if ((family == AF_INET && v6_literal) ||
+	    (family == AF_INET6 && v4_literal))
+		return log_fail("%s: '%s' is an IPv%d address, but -%d asks "
+		    "for IPv%d", text, a->host, v6_literal ? 6 : 4,
+		    family == AF_INET ? 4 : 6, family == AF_INET ? 4 : 6);
+	if (a->host[0] == '\0' && family == AF_INET6)
+		snprintf(a->host, sizeof(a->host), "::1");
+	a->family = family;
+	return 0;
+}
+
+/*
  * Parse the options and addresses of relay (echo == 0: LISTEN TARGET) or
- * echo (echo == 1: LISTEN...) into cfg. Returns 0, 1 when --help was
+ * echo (echo == 1: LISTEN...) into cfg. bare: socat's command line, with
+ * no word "relay" (see socat_take_all). Returns 0, 1 when --help was
  * printed, or -1 on a usage error (logged).
  */
 static int
-parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
+parse_args(int argc, char **argv, int echo, int bare, struct relay_cfg *cfg,
+    struct socatopt *so)
 {
 	struct relay_args ra = {
 		cfg, { -1, -1, -1, -1, NULL, NULL, NULL }, echo, 0, 0, 0
@@ -573,6 +703,9 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 	int first, rc;
 
 	relay_cfg_init(cfg);
+	socatopt_init(so);
+	if (!echo && socat_take_all(opts, bare, &argc, argv, so) == -1)
+		return -1;
 	rc = opt_parse(opts, echo ? "echo" : "relay", echo ? OPT_IN_ORDER : 0,
 	    argc, argv, &first, &ra, err, sizeof(err));
 	if (rc == 1) {
@@ -583,12 +716,48 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
 		return log_fail("%s", err);
 	if (ra.quiet && ra.verbose)
 		return log_fail("-q and -v cannot be combined");
+	if (so->debug != -1 && (ra.quiet || ra.verbose))
+		return log_fail("-d (socat's) cannot be combined with -q or -v");
 	log_level = ra.quiet ? LOG_ERR : ra.verbose == 0 ? LOG_NOTICE :
 	    ra.verbose == 1 ? LOG_INFO : LOG_DEBUG;
-
-	if (parse_addrs(argc - first, argv + first, echo, fl, cfg) == -1)
+	/* socat's levels: without -d errors only, each -d one level more */
+	if (so->debug != -1 || (bare && !ra.quiet && !ra.verbose))
+		log_level = socatopt_log_level(so->debug);
+	if (socat_apply(so, fl, cfg) == -1 ||
+	    parse_addrs(argc - first, argv + first, echo, fl, cfg) == -1)
 		return -1;
+	for (int i = 0; i < cfg->nlisten; i++)
+		if (socat_family(&cfg->listen[i], argv[first + i],
+		    so->family) == -1)
+			return -1;
+	for (int i = 0; i < cfg->ntargets; i++)
+		if (socat_family(&cfg->targets[i],
+		    argv[first + cfg->nlisten + i], so->family) == -1)
+			return -1;
 	return check_tunnel(&ra, cfg);
+}
+
+/*
+ * socat's -lf FILE: the log goes to FILE (appended to, created 0644)
+ * from now on, in place of stderr. Returns 0 or -1 (logged).
+ */
+static int
+log_to_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY |
+	    O_CLOEXEC, 0644);
+
+	if (fd == -1)
+		return log_fail("-lf %s: %s", path, strerror(errno));
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		int e = errno;
+
+		close(fd);
+		return log_fail("-lf %s: %s", path, strerror(e));
+	}
+	close(fd);
+	log_init(NULL, log_level);
+	return 0;
 }
 
 /*
@@ -597,23 +766,49 @@ parse_args(int argc, char **argv, int echo, struct relay_cfg *cfg)
  * server (no target: relay_run() echoes). Returns the exit status.
  */
 static int
-run_relay(int argc, char **argv)
+relay_main(int argc, char **argv, int bare)
 {
 	struct relay_cfg *cfg;
+	struct socatopt so;
 	int rc;
 
 	if ((cfg = malloc(sizeof(*cfg))) == NULL) {
 		log_err("out of memory");
 		return 1;
 	}
-	rc = parse_args(argc, argv, strcmp(argv[0], cmd_echo.name) == 0, cfg);
+	rc = parse_args(argc, argv, strcmp(argv[0], cmd_echo.name) == 0, bare,
+	    cfg, &so);
+	if (rc == 0 && so.logfile != NULL && log_to_file(so.logfile) == -1)
+		rc = -2;
 	if (rc == 0)
 		rc = relay_run(cfg);
+	else if (rc == -2)
+		rc = 1;
 	else
 		rc = rc == 1 ? 0 : EXIT_USAGE;
 	free(cfg);
 	return rc;
 }
+
+static int
+run_relay(int argc, char **argv)
+{
+	return relay_main(argc, argv, 0);
+}
+
+/* socat's command line: "sockbridge -d -d LISTEN TARGET" (main() saw an
+ * option where a command or an address goes). */
+static int
+run_socat(int argc, char **argv)
+{
+	return relay_main(argc, argv, 1);
+}
+
+const struct cmd cmd_relay_socat = {
+	"relay", "[socat options] LISTEN TARGET",
+	"socat's command line: relay with socat's global options",
+	run_socat,
+};
 
 const struct cmd cmd_relay = {
 	"relay", "[-qv] [options] LISTEN TARGET [TARGET...]",

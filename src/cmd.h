@@ -13,6 +13,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_relay;
+extern const struct cmd cmd_relay_socat;	/* not in the table */
 extern const struct cmd cmd_echo;
 extern const struct cmd cmd_bench;
 extern const struct cmd cmd_doctor;

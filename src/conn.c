@@ -315,6 +315,17 @@ conn_connected(struct conn *c)
 		    conn_send_proxy(c, t->addr.opt.send_proxy) == -1)
 			return -1;
 	}
+	if (env->oneway != CONN_ONEWAY_NONE) {
+		/* One direction only: the other flow is done from the
+		 * start. Its source is never read, and its sink is shut for
+		 * writing at once, so that side reads EOF instead of
+		 * waiting for bytes that will never come. */
+		int off = env->oneway == CONN_ONEWAY_DOWN_UP ? SIDE_UP :
+		    SIDE_DOWN;
+
+		c->flow[off].state = FLOW_DONE;
+		side_shut(env->loop, &c->side[!off]);
+	}
 	if (env->idle_timeout_ms > 0)
 		loop_timer_set(env->loop, &c->timer,
 		    (uint64_t)env->idle_timeout_ms);

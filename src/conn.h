@@ -66,6 +66,7 @@ struct conn_env {
 	struct peerlimit *perpeer;	/* per-peer limit; NULL: none */
 	int		 echo;		/* no target: send back (or discard) */
 	int		 discard;
+	int		 oneway;	/* CONN_ONEWAY_*: one direction only */
 	int		 stdio_target;	/* the target is stdin and stdout */
 	int		 single;	/* one connection: its failure is ours */
 	const struct conn_hooks *hooks;
@@ -78,6 +79,11 @@ struct conn_env {
 	int		 failed;	/* single: could not reach its target */
 	uint64_t	 rng;		/* the back-off's jitter */
 };
+
+/* conn_env.oneway: which direction is relayed (socat's -u, -U). */
+#define CONN_ONEWAY_NONE	0	/* both */
+#define CONN_ONEWAY_DOWN_UP	1	/* client to target only */
+#define CONN_ONEWAY_UP_DOWN	2	/* target to client only */
 
 /* Prepare env's list (after the owner filled its part). */
 void		 conn_env_init(struct conn_env *);

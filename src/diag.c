@@ -35,12 +35,12 @@
 
 #include "diag.h"
 #include "net.h"
+#include "probe.h"
 #include "verdict.h"
 #include "sockinfo.h"
 #include "sys.h"
 
 #define SUN_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
-#define PROBE_MS	2000
 
 static void	add(struct diag *, enum diag_mark, const char *, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
@@ -150,24 +150,6 @@ try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
 	}
 	*fdp = fd;
 	return 0;
-}
-
-/*
- * PostgreSQL's SSLRequest: a server answers one byte, 'S' or 'N'; no
- * other protocol does that. Returns the byte, or 0.
- */
-static char
-pg_probe(int fd)
-{
-	static const unsigned char req[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	char c = 0;
-
-	if (send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
-		return 0;
-	if (poll(&pfd, 1, PROBE_MS) != 1 || read(fd, &c, 1) != 1)
-		return 0;
-	return (c == 'S' || c == 'N') ? c : 0;
 }
 
 /* Describe the process listening at name ("/path" or "@name"). Returns 1
@@ -430,8 +412,8 @@ check_tcp_port(unsigned int port, int pg, struct diag *d, struct verdict_facts *
 {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
+	struct probe_result r;
 	int fd, e;
-	char c;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -458,12 +440,12 @@ check_tcp_port(unsigned int port, int pg, struct diag *d, struct verdict_facts *
 		close(fd);
 		return;
 	}
-	c = pg_probe(fd);
+	probe_run(fd, &probe_pg, PROBE_MS, &r);
 	close(fd);
-	if (c != 0) {
+	if (r.outcome == PROBE_ANSWERED) {
 		f->tcp_is_pg = 1;
 		add(d, DIAG_OK, "tcp", "a PostgreSQL server answers on %s "
-		    "(SSLRequest answered '%c')", f->tcp, c);
+		    "(SSLRequest answered '%c')", f->tcp, r.detail[2]);
 	} else
 		add(d, DIAG_NOTE, "tcp", "a server answers on %s, but it does "
 		    "not answer PostgreSQL's SSLRequest", f->tcp);
@@ -517,20 +499,6 @@ check_fs(const char *path, struct diag *d, struct verdict_facts *f)
 #endif
 }
 
-/* A PostgreSQL server is expected behind fd: does it answer like one? */
-static void
-check_protocol(struct diag *d, int fd)
-{
-	char c = pg_probe(fd);
-
-	if (c != 0)
-		add(d, DIAG_OK, "protocol", "PostgreSQL answered the "
-		    "SSLRequest ('%c')", c);
-	else
-		add(d, DIAG_NOTE, "protocol", "the server did not answer "
-		    "PostgreSQL's SSLRequest");
-}
-
 static void
 run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 {
@@ -569,8 +537,6 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		e = ENAMETOOLONG;
 	else {
 		e = try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
-		if (e == 0 && t->pg)
-			check_protocol(d, fd);
 		if (e == 0)
 			close(fd);
 	}
@@ -667,8 +633,6 @@ run_tcp(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		return;
 	}
 	add(d, DIAG_OK, "connect", "connect() succeeded");
-	if (t->pg)
-		check_protocol(d, fd);
 	close(fd);
 	snprintf(d->verdict, sizeof(d->verdict), "A server accepts connections "
 	    "on tcp:%s:%u.", t->host, t->port);

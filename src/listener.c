@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +24,7 @@
 #include "listener.h"
 #include "net.h"
 #include "sockinfo.h"
+#include "tcpinfo.h"
 #include "sys.h"
 
 static void
@@ -434,6 +438,52 @@ open_unix(const struct addr *a, struct listener *l, int backlog, char *err,
 	return rc;
 }
 
+/*
+ * What to add to a failed tcp bind's message (error e, address sa): the
+ * process holding the port for EADDRINUSE, and for EACCES on a low port
+ * what lets an unprivileged user bind it. Fills buf ("" if nothing).
+ */
+static void
+tcp_bind_why(const struct net_sa *sa, int e, char *buf, size_t len)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&sa->ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&sa->ss;
+	int v6 = sa->ss.ss_family == AF_INET6, start;
+	unsigned int port = ntohs(v6 ? sin6->sin6_port : sin->sin_port);
+	struct sockinfo_owner o;
+	long inode;
+
+	buf[0] = '\0';
+	if (e == EADDRINUSE) {
+		inode = tcpinfo_listener(sa->ss.ss_family, v6 ?
+		    (const void *)&sin6->sin6_addr : (const void *)&sin->sin_addr,
+		    port);
+		if (inode == -ENOSYS)
+			snprintf(buf, len, " (this system cannot tell which "
+			    "process holds port %u)", port);
+		else if (inode > 0 &&
+		    sockinfo_owner((unsigned long)inode, &o) == 0)
+			snprintf(buf, len, " (held by pid %d, %s)",
+			    (int)o.pid, o.comm);
+		else if (inode > 0)
+			snprintf(buf, len, " (a process this user cannot see "
+			    "listens on port %u; as root, ss -ltnp 'sport = "
+			    ":%u' names it)", port, port);
+		return;
+	}
+	if (e == EACCES && port < 1024 && geteuid() != 0) {
+		start = tcpinfo_unprivileged_start();
+		if (start > 0 && (unsigned int)start <= port)
+			return;
+		snprintf(buf, len, ": ports below %d need root or "
+		    "CAP_NET_BIND_SERVICE; use a port of %d or more, or "
+		    "grant the capability (sudo setcap "
+		    "cap_net_bind_service=+ep \"$(command -v sockbridge)\"), "
+		    "or lower the sysctl net.ipv4.ip_unprivileged_port_start",
+		    start > 0 ? start : 1024, start > 0 ? start : 1024);
+	}
+}
+
 static int
 open_tcp(const struct addr *a, struct listener *l, int backlog, char *err,
     size_t errlen)
@@ -455,11 +505,13 @@ open_tcp(const struct addr *a, struct listener *l, int backlog, char *err,
 		(void)setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
 		    sizeof(one));
 	if (bind(l->fd, (struct sockaddr *)&sa.ss, sa.len) == -1) {
-		char buf[ADDR_HOST_MAX + 16];
+		char buf[ADDR_HOST_MAX + 16], why[256];
+		int e = errno;
 
-		return errbuf_set(err, errlen, "bind %s: %s",
+		tcp_bind_why(&sa, e, why, sizeof(why));
+		return errbuf_set(err, errlen, "bind %s: %s%s",
 		    net_sa_str((struct sockaddr *)&sa.ss, sa.len, buf,
-		    sizeof(buf)), strerror(errno));
+		    sizeof(buf)), strerror(e), why);
 	}
 	if (listen(l->fd, backlog) == -1) {
 		char name[ADDR_HOST_MAX + 16];

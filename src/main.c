@@ -26,7 +26,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: sockbridge COMMAND [options] ...\n"
-	    "       sockbridge LISTEN TARGET    (short for relay)\n\n");
+	    "       sockbridge LISTEN TARGET    (short for relay)\n"
+	    "       sockbridge -d -d LISTEN TARGET    (socat's options: see "
+	    "'sockbridge relay --help')\n\n");
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-8s %s\n", cmds[i]->name, cmds[i]->summary);
 	fprintf(f, "\nRun 'sockbridge COMMAND --help' for a command's options, "
@@ -63,6 +65,9 @@ main(int argc, char **argv)
 			return cmds[i]->run(argc - 1, argv + 1);
 	if (looks_like_address(argv[1]))
 		return cmd_relay.run(argc, argv);
+	/* socat's global options come first: "sockbridge -d -d A B" */
+	if (argv[1][0] == '-')
+		return cmd_relay_socat.run(argc, argv);
 	log_err("unknown command '%s' (run 'sockbridge --help')", argv[1]);
 	return EXIT_USAGE;
 }

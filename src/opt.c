@@ -97,6 +97,33 @@ takes_value(const struct opt_entry *o)
 	    o->kind != OPT_HELP && o->kind != OPT_FUNC;
 }
 
+int
+opt_wants_next(const struct opt_entry *opts, int flags, const char *arg)
+{
+	const struct opt_entry *o;
+
+	if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0)
+		return 0;
+	if (arg[1] == '-' || ((flags & OPT_LONG_ONLY) &&
+	    !(arg[2] == '\0' && find_short(opts, arg[1]) != NULL))) {
+		const char *name = arg + (arg[1] == '-' ? 2 : 1);
+
+		if (strchr(name, '=') != NULL)
+			return 0;
+		o = find_long(opts, name, strlen(name));
+		return o != NULL && takes_value(o);
+	}
+	/* grouped letters: the first that takes a value takes the rest of
+	 * the word, or the next word when it ends the group */
+	for (const char *p = arg + 1; *p != '\0'; p++) {
+		if ((o = find_short(opts, (unsigned char)*p)) == NULL)
+			return 0;
+		if (takes_value(o))
+			return p[1] == '\0';
+	}
+	return 0;
+}
+
 /* Apply option o with value val (NULL if it takes none). Returns 0, 1 for
  * help, or -1 with err. */
 static int

@@ -60,6 +60,15 @@ int	opt_parse(const struct opt_entry *opts, const char *cmd, int flags,
 	    size_t errlen);
 
 /*
+ * Does the option word arg (it starts with '-') take its value from the
+ * next word, given opts and opt_parse() flags? "--mode" and "-c" do;
+ * "--mode=0660", "-c5", "-q" and unknown names do not. Returns 1 or 0.
+ * For a front end that looks over argv before opt_parse() does.
+ */
+int	opt_wants_next(const struct opt_entry *opts, int flags,
+	    const char *arg);
+
+/*
  * The long name in opts that word most likely meant: the one name within
  * 1 edit (Levenshtein), else the one name word starts, else the one name
  * within 2 edits. NULL if none, or a tie.

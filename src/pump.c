@@ -19,13 +19,31 @@
 #define PUMP_BUDGET	(1024 * 1024)
 /* A read at least this large means bulk: splice the next one. */
 #define SPLICE_MIN	(16 * 1024)
+/*
+ * The pipe asked for when --pipe-size is not given: 256 KiB, as
+ * systemd-socket-proxyd asks. A TCP source fills whatever pipe it is
+ * given (its receive queue holds far more than 64 KiB), so the pipe size
+ * sets the syscalls per MB: with the kernel's 64 KiB, tcp -> unix took 32
+ * splices per MB and twice the CPU; each splice from TCP also sends a
+ * window update, whose loopback processing runs in the relay. A unix
+ * source gives what it holds, often one 64 KiB write, so unix -> tcp
+ * gains only when the relay lags. An empty pipe holds no pages: only the
+ * bytes in flight cost memory.
+ */
+#define PUMP_PIPE_DEFAULT (256 * 1024)
+/*
+ * Empty pipes kept for reuse hold no pages, but each counts its full size
+ * against the user's pipe-user-pages-soft (64 MiB by default; over it an
+ * unprivileged user gets 8 KiB pipes): keep at most this much, a quarter.
+ */
+#define PUMP_POOL_BYTES	(16 * 1024 * 1024)
 
 int
 pump_pool_init(struct pump_pool *p, int pipe_size, int no_splice)
 {
 	memset(p, 0, sizeof(*p));
-	p->want = pipe_size;
-	p->cap = pipe_size > 0 ? (size_t)pipe_size : 65536;
+	p->want = pipe_size > 0 ? pipe_size : PUMP_PIPE_DEFAULT;
+	p->cap = (size_t)p->want;
 	if (p->cap > PUMP_SCRATCH)
 		p->cap = PUMP_SCRATCH;
 	p->no_splice = no_splice;
@@ -52,6 +70,19 @@ flow_init(struct flow *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->pipe[0] = f->pipe[1] = -1;
+}
+
+/*
+ * Is f holding copied bytes after a bulk read, on ends that splice? Then
+ * it reads nothing more until they are written: reading on behind them
+ * would keep a fast stream copying for good (the buffer never empties
+ * while the source keeps up), where the next read should splice.
+ */
+static int
+flow_draining(const struct flow *f)
+{
+	return f->queued > 0 && !f->spliced && !f->no_splice &&
+	    f->last_in >= SPLICE_MIN;
 }
 
 /* Room left in what f holds, or in a buffer it would get. */
@@ -82,12 +113,14 @@ flow_get_pipe(struct flow *f, struct pump_pool *p)
 	return 0;
 }
 
-/* Give back f's pipe (to the pool if empty and full-sized) and buffer. */
+/* Give back f's pipe (to the pool if empty, full-sized and the pool has
+ * room: PUMP_POOL_MAX pipes, PUMP_POOL_BYTES) and buffer. */
 void
 flow_release(struct flow *f, struct pump_pool *p)
 {
 	if (f->pipe[0] != -1) {
-		if (f->queued == 0 && f->cap >= p->cap && p->n < PUMP_POOL_MAX) {
+		if (f->queued == 0 && f->cap >= p->cap && p->n < PUMP_POOL_MAX &&
+		    ((size_t)p->n + 1) * f->cap <= PUMP_POOL_BYTES) {
 			p->pipes[p->n].fd[0] = f->pipe[0];
 			p->pipes[p->n].fd[1] = f->pipe[1];
 			p->pipes[p->n].size = f->cap;
@@ -253,13 +286,16 @@ flow_pump(struct flow *f, struct pump_pool *p, struct end *src,
     struct end *dst)
 {
 	long moved = 0, n, wrote;
-	int progress = 1;
+	int progress = 1, drained = 0;
 
 	if (p->no_splice || !end_can_splice(src) || !end_can_splice(dst))
 		f->no_splice = 1;
 	/* Alternate writing what is queued and reading more, until neither
 	 * side moves, a read comes back short (the source is drained: the
-	 * poller says when there is more), or the budget is spent. */
+	 * poller says when there is more), or the budget is spent. EAGAIN
+	 * with the pipe not full also means drained: the sink is written
+	 * once more, the source not read again in this call (that would
+	 * cost a second EAGAIN a burst). */
 	while (progress && moved < PUMP_BUDGET) {
 		size_t room;
 
@@ -275,7 +311,7 @@ flow_pump(struct flow *f, struct pump_pool *p, struct end *src,
 				progress = 1;
 			}
 		}
-		if (!flow_wants_read(f, p))
+		if (drained || !flow_wants_read(f, p))
 			break;
 		room = flow_room(f, p);
 		wrote = 0;
@@ -311,7 +347,8 @@ flow_pump(struct flow *f, struct pump_pool *p, struct end *src,
 			progress = (size_t)n == room;
 			if (f->queued > 0 && !progress)
 				progress = 1;	/* try the sink again */
-		}
+		} else if (n == -EAGAIN && !f->full)
+			drained = 1;
 	}
 	if (f->state == FLOW_EOF && f->queued == 0) {
 		flow_release(f, p);
@@ -323,7 +360,8 @@ flow_pump(struct flow *f, struct pump_pool *p, struct end *src,
 int
 flow_wants_read(const struct flow *f, const struct pump_pool *p)
 {
-	return f->state == FLOW_OPEN && !f->full && flow_room(f, p) > 0;
+	return f->state == FLOW_OPEN && !f->full && flow_room(f, p) > 0 &&
+	    !flow_draining(f);
 }
 
 int

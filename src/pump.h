@@ -12,10 +12,10 @@
  * no buffer memory. Drained pipes go back to a small pool.
  *
  * Capacity: pool->cap is the most a flow queues (the pipe size asked for,
- * 64 KiB by default). A pipe the kernel granted smaller (over
- * pipe-user-pages-soft) limits only the flow that holds it, never more
- * than that pipe's size, and is not pooled, so a temporary shortage does
- * not shrink later connections.
+ * 256 KiB by default: see pump.c). A pipe the kernel granted smaller
+ * (over pipe-user-pages-soft) limits only the flow that holds it, never
+ * more than that pipe's size, and is not pooled, so a temporary shortage
+ * does not shrink later connections.
  */
 #ifndef SB_PUMP_H
 #define SB_PUMP_H
@@ -37,7 +37,7 @@ struct pump_pool {
 	struct pump_pipe pipes[PUMP_POOL_MAX];
 	int		 n;
 	size_t		 cap;		/* most bytes in flight per flow */
-	int		 want;		/* pipe size asked for (0: default) */
+	int		 want;		/* pipe size asked for */
 	int		 no_splice;	/* forced read/write (for tests) */
 	char		*scratch;	/* PUMP_SCRATCH bytes, shared */
 };
@@ -69,7 +69,7 @@ struct flow {
 	uint64_t	 bytes;		/* written to the sink */
 };
 
-/* pipe_size: 0 for the kernel's default. Returns 0, or -ENOMEM. */
+/* pipe_size: 0 for the default (256 KiB). Returns 0, or -ENOMEM. */
 int	pump_pool_init(struct pump_pool *, int pipe_size, int no_splice);
 void	pump_pool_free(struct pump_pool *);
 

@@ -403,6 +403,7 @@ relay_run(const struct relay_cfg *cfg)
 			stdio_listen = 1;
 	r->env.echo = cfg->ntargets == 0;
 	r->env.discard = cfg->discard;
+	r->env.oneway = cfg->oneway;
 	r->env.stdio_target = cfg->ntargets == 1 &&
 	    cfg->targets[0].kind == ADDR_STDIO;
 	r->env.single = stdio_listen || r->env.stdio_target;

@@ -38,6 +38,7 @@ struct relay_cfg {
 	int		 no_splice;
 	int		 busy_poll_us;	/* 0: sleep as soon as idle */
 	int		 discard;	/* echo --discard: swallow, send nothing */
+	int		 oneway;	/* CONN_ONEWAY_* (conn.h): socat's -u, -U */
 	struct addr	 stats;		/* --stats: kind ADDR_NONE if unset */
 	const char	*pidfile;
 	const char	*user;		/* drop to USER[:GROUP] after binding */

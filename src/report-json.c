@@ -19,6 +19,17 @@ json_num(FILE *f, double v, int prec)
 	fprintf(f, "%.*f", prec, report_finite(v) + 0.0);	/* no -0 */
 }
 
+/* A server's or relay's CPU seconds; null when bench did not start it
+ * or could not read it. */
+static void
+json_cpu(FILE *f, const struct bench_result *res, unsigned which, double v)
+{
+	if (res->cpu_measured & which)
+		json_num(f, v, 6);
+	else
+		fputs("null", f);
+}
+
 void
 report_json(FILE *f, const struct report_row *rows, size_t n)
 {
@@ -71,11 +82,14 @@ report_json(FILE *f, const struct report_row *rows, size_t n)
 		fputs("},\"cpu_s\":{\"client\":", f);
 		json_num(f, res->cpu_client_s, 6);
 		fputs(",\"server\":", f);
-		json_num(f, res->cpu_server_s, 6);
+		json_cpu(f, res, BENCH_CPU_SERVER, res->cpu_server_s);
 		fputs(",\"relay\":", f);
-		json_num(f, res->cpu_relay_s, 6);
+		json_cpu(f, res, BENCH_CPU_RELAY, res->cpu_relay_s);
 		fputs("},\"cpu_us_per_msg\":", f);
-		json_num(f, report_cpu_us_per_msg(r), 3);
+		if (report_cpu_known(r))
+			json_num(f, report_cpu_us_per_msg(r), 3);
+		else
+			fputs("null", f);
 		fputs(",\"vs_tcp\":", f);
 		json_num(f, report_vs_tcp(r, rows, n), 4);
 		fprintf(f, ",\"runs\":%d,\"spread\":", r->runs);

@@ -95,7 +95,7 @@ table_msg_row(FILE *f, const struct report_row *r,
 		fprintf(f, " %*s", W_LAT, res->rtt.count == 0 ? "-" :
 		    report_fmt_us(lat, sizeof(lat), report_rtt_us(r, pcts[i])));
 	fprintf(f, "  %*s  %*s  %*s\n",
-	    W_CPU, res->msgs_all == 0 ? "-" :
+	    W_CPU, res->msgs_all == 0 || !report_cpu_known(r) ? "-" :
 	    report_fmt_us(cpu, sizeof(cpu), report_cpu_us_per_msg(r)),
 	    W_VS, report_fmt_vs(vs, sizeof(vs), report_vs_tcp(r, rows, n)),
 	    W_SPREAD, fmt_spread(sp, sizeof(sp), r));
@@ -129,6 +129,40 @@ table_stream_row(FILE *f, const struct report_row *r,
 	fprintf(f, "  %*s  %*s\n", W_VS, report_fmt_vs(vs, sizeof(vs),
 	    report_vs_tcp(r, rows, n)), W_SPREAD,
 	    fmt_spread(sp, sizeof(sp), r));
+}
+
+/*
+ * Say whose CPU the CPU column counts: never a server bench did not start,
+ * and "not measured" rather than a figure missing a part.
+ */
+static void
+cpu_footer(FILE *f, const struct report_row *rows, size_t n)
+{
+	unsigned wanted = 0;
+	int unknown = 0, ok = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (report_row_failed(&rows[i]))
+			continue;
+		ok = 1;
+		wanted |= rows[i].res->cpu_wanted;
+		unknown |= !report_cpu_known(&rows[i]);
+	}
+	if (!ok)
+		return;
+	if (unknown)
+		fputs("CPU: not measured on this system (the server's and "
+		    "relay's CPU are read from /proc on Linux, libproc on "
+		    "macOS)\n", f);
+	else if (!(wanted & BENCH_CPU_SERVER))
+		fputs("CPU: the client's (bench) only; the server at "
+		    "--address was not started by bench, so its CPU is not "
+		    "counted\n", f);
+	else if (wanted & BENCH_CPU_RELAY)
+		fputs("CPU: client + server + relay (with the processes it "
+		    "forks) over the whole run\n", f);
+	else
+		fputs("CPU: client + server over the whole run\n", f);
 }
 
 void
@@ -176,10 +210,12 @@ report_table(FILE *f, const struct report_row *rows, size_t n)
 			}
 		}
 	}
+	if (n > 0)
+		fputc('\n', f);
 	if (any_msg)
-		fputs("\nround trip: from send (open loop: from when due) to "
-		    "the last byte of the echo, after warm-up\n"
-		    "CPU: client + server + relay over the whole run\n", f);
+		fputs("round trip: from send (open loop: from when due) to "
+		    "the last byte of the echo, after warm-up\n", f);
+	cpu_footer(f, rows, n);
 	{
 		int lo = 0, hi = 0;
 

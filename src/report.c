@@ -201,17 +201,28 @@ report_vs_tcp(const struct report_row *r, const struct report_row *rows,
 	return report_finite(report_speed(r) / base);
 }
 
+/* The CPU of the client and of what bench started and could measure. */
 static double
 cpu_sum(const struct bench_result *res)
 {
-	return res->cpu_client_s + res->cpu_server_s + res->cpu_relay_s;
+	return res->cpu_client_s +
+	    (res->cpu_measured & BENCH_CPU_SERVER ? res->cpu_server_s : 0) +
+	    (res->cpu_measured & BENCH_CPU_RELAY ? res->cpu_relay_s : 0);
 }
 
-/* CPU microseconds per message, warm-up included on both sides; 0 if none. */
+int
+report_cpu_known(const struct report_row *r)
+{
+	return r->res != NULL &&
+	    (r->res->cpu_measured & r->res->cpu_wanted) == r->res->cpu_wanted;
+}
+
+/* CPU microseconds per message, warm-up included on both sides; 0 if none
+ * or not known. */
 double
 report_cpu_us_per_msg(const struct report_row *r)
 {
-	if (r->res == NULL || r->res->msgs_all == 0)
+	if (!report_cpu_known(r) || r->res->msgs_all == 0)
 		return 0.0;
 	return report_finite(cpu_sum(r->res) / (double)r->res->msgs_all * 1e6);
 }
@@ -228,7 +239,7 @@ report_cpu_s_per_gb(const struct report_row *r)
 	const struct bench_result *res = r->res;
 	double bytes;
 
-	if (res == NULL || res->bytes == 0)
+	if (!report_cpu_known(r) || res->bytes == 0)
 		return 0.0;
 	bytes = (double)res->bytes;
 	if (res->measured_s > 0.0 && res->wall_s > res->measured_s)
@@ -362,8 +373,10 @@ report_fmt_vs(char *buf, size_t len, double vs)
 /*
  * Take the first row of a group; write its heading (plain text, not yet
  * escaped) into buf, e.g. "lines workload: 66,000-line corpus x 1 loop,
- * full round trip per line". The number of lines is worked out from a row
- * that finished: every user sends every line loop times.
+ * full round trip per line", or with --input "lines workload: book.txt
+ * (2,000 lines) x 10 loops, ...". Without a count in the row, the number
+ * of lines is worked out from a row that finished: every user sends every
+ * line loop times.
  */
 const char *
 report_group_title(char *buf, size_t len, const struct report_row *g,
@@ -375,7 +388,7 @@ report_group_title(char *buf, size_t len, const struct report_row *g,
 
 	fmt_size(size, sizeof(size), g->size);
 	if (strcmp(w, "lines") == 0) {
-		uint64_t lines = 0;
+		uint64_t lines = g->lines;
 
 		for (size_t i = 0; i < n && lines == 0; i++) {
 			const struct report_row *r = &rows[i];
@@ -388,10 +401,14 @@ report_group_title(char *buf, size_t len, const struct report_row *g,
 			if (r->res->msgs_all > 0 && r->res->msgs_all % per == 0)
 				lines = r->res->msgs_all / per;
 		}
-		if (lines > 0)
+		report_fmt_thou(num, sizeof(num), (double)lines, 0);
+		if (g->input != NULL)
+			o = snprintf(buf, len, "lines workload: %.160s (%s "
+			    "line%s)", g->input, lines > 0 ? num : "?",
+			    lines == 1 ? "" : "s");
+		else if (lines > 0)
 			o = snprintf(buf, len, "lines workload: %s-line corpus",
-			    report_fmt_thou(num, sizeof(num), (double)lines,
-			    0));
+			    num);
 		else
 			o = snprintf(buf, len, "lines workload: corpus");
 		if (o >= 0 && (size_t)o < len)

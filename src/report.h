@@ -8,6 +8,7 @@
 #define SB_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bench.h"
 
@@ -20,6 +21,9 @@ struct report_row {
 	double		 rate;		/* open loop rate, 0: closed */
 	int		 runs;		/* res is the median of this many */
 	double		 spread;	/* (max - min) / median speed */
+	const char	*input;		/* lines: --input FILE, NULL: corpus */
+	uint64_t	 lines;		/* lines: lines in the input, 0: count
+					 * them from the messages */
 	struct bench_result *res;
 };
 
@@ -57,7 +61,11 @@ const char *report_path_color(const struct report_row *rows, size_t i);
 
 /* v if finite, else 0. */
 double	report_finite(double v);
-/* Derived figures of a row, 0 when there is nothing to derive them from. */
+/* 1 if the CPU of every process bench started for the row was measured
+ * (cpu_wanted, cpu_measured in bench.h), 0 if some could not be. */
+int	report_cpu_known(const struct report_row *);
+/* Derived figures of a row, 0 when there is nothing to derive them from
+ * (the CPU ones also when the CPU is not known). */
 double	report_cpu_us_per_msg(const struct report_row *);
 double	report_cpu_s_per_gb(const struct report_row *);
 double	report_mb_per_s(const struct report_row *);

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,31 @@ sockinfo_fdmap_pid(const struct sockinfo_fdmap *m, unsigned long inode)
 			hi = mid;
 	}
 	return lo < m->n && m->v[lo].inode == inode ? m->v[lo].pid : -1;
+}
+
+ssize_t
+sockinfo_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	while (n < len && (r = read(fd, buf + n, len - n)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	return (ssize_t)n;
 }
 #else
 /* libproc: see sockinfo_libproc.c. */

@@ -62,6 +62,11 @@ pid_t	sockinfo_fdmap_pid(const struct sockinfo_fdmap *, unsigned long inode);
 /* Fill o from /proc/PID (comm, uid). Returns 0 or -errno. */
 int	sockinfo_proc(pid_t pid, struct sockinfo_owner *o);
 
+/* Process pid's command line, its arguments each ended by a NUL
+ * (/proc/PID/cmdline), into buf: at most len bytes. Returns the length,
+ * or -errno (-ENOSYS where this system cannot tell). */
+ssize_t	sockinfo_cmdline(pid_t pid, char *buf, size_t len);
+
 /*
  * The file the unix socket fd is bound to, as stat(2) would give its
  * st_dev and st_ino, asked of the kernel, not looked up by path (so a

@@ -14,9 +14,9 @@
  * (sockets then carry SO_NOSIGPIPE where it exists, and the relay
  * ignores SIGPIPE anyway). Outside the seam, each behind a feature
  * test: /proc readers (sockinfo.c, with sockinfo_libproc.c in its place
- * on macOS; diag.c: without /proc those checks find nothing; bench.c:
- * the server's and relay's CPU need /proc/PID/stat, not yet handled
- * elsewhere), prctl (spawn.c),
+ * on macOS; diag.c: without /proc those checks find nothing), another
+ * process's CPU time (proccpu.c: /proc, libproc, or "not measured"),
+ * prctl (spawn.c),
  * statfs (diag.c), abstract socket names (addr.c refuses them where
  * the system has none, SYS_HAVE_ABSTRACT below).
  */

@@ -44,6 +44,7 @@ now_ms() {
 }
 
 @test "backoff: 1,500 clients on a full unix backlog cost the relay little CPU" {
+	needs_proc
 	local n=1500 t0 c0 t1 c1 used
 	# Backlog 1 and never an accept: two connects fit, the rest get
 	# EAGAIN for as long as the test runs.

@@ -424,7 +424,7 @@ assert rows[2]['cpu_s']['relay'] >= 0, rows[2]
 @test "bench built-in servers: --no-relay --network unix prints one table row" {
 	sb bench --no-relay --network unix --input "$LINES_TXT" --users 1 --repeat 1 --warmup 0
 	expect_rc 0
-	expect_in "$T/out" "2,000-line corpus"
+	expect_in "$T/out" "small.txt (2,000 lines)"
 	[ "$(awk '$1 == "unix" && $2 == "1"' "$T/out" | wc -l)" -eq 1 ]
 	if grep -E '^(tcp|unix->)' "$T/out"; then false; fi
 }

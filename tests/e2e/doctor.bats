@@ -409,8 +409,9 @@ assert ("`sockbridge relay unix:%s tcp:127.0.0.1:%s`" % (sock, port)) in d["verd
 	start_bg relay "$SB" relay "unix:$T/a/.s.PGSQL.$P2" "unix:$T/b/.s.PGSQL.$P2"
 	listen_addr relay >/dev/null
 	run "$SB" doctor "$T/a/.s.PGSQL.$P2"
-	expect_status 0
-	has_check note protocol "the server did not answer PostgreSQL's SSLRequest"
+	# It reaches the echo server, which is not PostgreSQL: exit 1.
+	expect_status 1
+	has_check problem protocol "the server answered the SSLRequest, but not as PostgreSQL does"
 }
 
 # --- targets: URIs, libpq host and port, tcp -----------------------------------
@@ -422,38 +423,41 @@ assert ("`sockbridge relay unix:%s tcp:127.0.0.1:%s`" % (sock, port)) in d["verd
 	[[ "$enc" == %2F* ]]
 	echo_at echo "unix:$T/.s.PGSQL.$P"
 	local want="unix:$T/.s.PGSQL.$P"
+	# Each form reaches the echo server, which is not PostgreSQL: exit 1
+	# with the SSLRequest's answer checked.
 
 	run "$SB" doctor "postgresql://x@$enc:$P/db"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 	has_check ok listener "a process listens: pid $BG_PID"
+	has_check problem protocol "the server answered the SSLRequest, but not as PostgreSQL does"
 
 	run "$SB" doctor "postgresql://x:secret@$enc:$P/db?sslmode=disable"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	run "$SB" doctor "postgresql:///db?host=$T&port=$P"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	run "$SB" doctor "postgres:///db?port=$P&host=$enc"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	run "$SB" doctor "postgresql://localhost:1/db?host=$T&port=$P"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	run "$SB" doctor -h "$T" -p "$P"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	run "$SB" doctor --host "$T" --port "$P"
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	run env PGHOST="$T" PGPORT="$P" "$SB" doctor --pg
-	expect_status 0
+	expect_status 1
 	header_is "$want"
 
 	# Without a socket there: the same target, exit 1.
@@ -473,10 +477,14 @@ assert ("`sockbridge relay unix:%s tcp:127.0.0.1:%s`" % (sock, port)) in d["verd
 	P=$(free_port)
 	echo_at echo "unix:@$name/.s.PGSQL.$P"
 
+	# Both reach the echo server (not PostgreSQL: exit 1, with the
+	# SSLRequest answered).
 	run "$SB" doctor -h "@$name" -p "$P"
-	[ "$status" -eq 0 ] || fail "doctor -h @$name -p $P: status $status" "$output"
+	[ "$status" -eq 1 ] || fail "doctor -h @$name -p $P: status $status" "$output"
+	has_check problem protocol "the server answered the SSLRequest, but not as PostgreSQL does"
 	run "$SB" doctor "postgresql://%40$name:$P/db"
-	[ "$status" -eq 0 ] || fail "doctor postgresql://%40$name:$P/db: status $status" "$output"
+	[ "$status" -eq 1 ] || fail "doctor postgresql://%40$name:$P/db: status $status" "$output"
+	has_check problem protocol "the server answered the SSLRequest, but not as PostgreSQL does"
 }
 
 @test "doctor: abstract unix:@name, dead and live: only the live one passes" {

@@ -161,7 +161,7 @@ need_nobody() {
 }
 
 need_ss() {
-	command -v ss >/dev/null || skip "needs ss (iproute2)"
+	needs_tool ss
 }
 
 # first_stat PATH SECONDS: wait (up to SECONDS) for PATH to appear, in a
@@ -222,6 +222,7 @@ check_first_mode() {
 }
 
 @test "live server's socket is refused naming its pid; the server keeps working (also with unlink-early)" {
+	needs_proc
 	local sock=$T/live.sock form ino comm
 	bg live "$SB" echo "unix:$sock"
 	local live_pid=$BG_PID
@@ -243,6 +244,7 @@ check_first_mode() {
 }
 
 @test "live server with a full accept queue is refused, not taken for stale" {
+	needs_proc
 	need_ss
 	local sock=$T/full.sock comm
 	bg live "$SB" echo "unix:$sock,backlog=1"
@@ -270,6 +272,7 @@ check_first_mode() {
 }
 
 @test "live server that bound a relative path: the refusal still names its pid" {
+	needs_proc
 	# /proc/net/unix shows the path as the server passed it to bind(), so
 	# matching on the path string misses "live.sock" vs "$T/live.sock".
 	local sock=$T/live.sock comm
@@ -326,6 +329,8 @@ check_first_mode() {
 }
 
 @test "--mode 0660 --owner nobody --group nogroup: exact mode and owner, never wider" {
+	needs_root
+	needs_tool getent
 	getent passwd nobody >/dev/null && getent group nogroup >/dev/null ||
 	    skip "needs user nobody and group nogroup"
 	echo_tcp echo
@@ -338,6 +343,7 @@ check_first_mode() {
 }
 
 @test "address forms mode=0600 and perm=0666,user=nobody: exact mode and owner, never wider" {
+	needs_root
 	echo_tcp echo
 	check_first_mode r600 "$T/a.sock" 600 "unix:$T/a.sock,mode=0600" "$ECHO"
 	[ "$(stat -c '%a %U %G' "$T/a.sock")" = "600 root root" ] ||
@@ -401,6 +407,7 @@ check_first_mode() {
 }
 
 @test "socket path of 107 bytes works; 108 and more is a usage error naming sun_path" {
+	needs_linux "a 108-byte sun_path; macOS and the BSDs have 104"
 	echo_tcp echo
 	local base=$T/ n
 	n=$((107 - ${#base}))
@@ -477,6 +484,7 @@ resets() {
 }
 
 @test "clients resetting mid-transfer: the relay survives and leaks no fds" {
+	needs_proc
 	local base
 	bg echo "$SB" echo "unix:$T/echo.sock"
 	listen_addr echo >/dev/null
@@ -552,10 +560,12 @@ check_fd_limit() {
 }
 
 @test "fd limit 64: accepts pause on EMFILE, no spinning, service resumes" {
+	needs_proc
 	check_fd_limit 64
 }
 
 @test "fd limit 65: accepts pause on EMFILE, no spinning, service resumes" {
+	needs_proc
 	check_fd_limit 65
 }
 

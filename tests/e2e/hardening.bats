@@ -137,6 +137,7 @@ print("%d targets, %d bytes" % (len(names), len(body)))
 }
 
 @test "stats: allow=127.0.0.2/32 on a tcp --stats: a scraper from 127.0.0.1 is refused and logged, one from 127.0.0.2 is served" {
+	needs_local_addr 127.0.0.2
 	start_relay relay --stats "tcp:127.0.0.1:0,allow=127.0.0.2/32" "unix:$T/r.sock" "unix:$T/nowhere.sock" >/dev/null
 	s=$(stats_addr relay)
 	run scrape "$s" --interface 127.0.0.1
@@ -220,6 +221,8 @@ sys.stdout.buffer.write(out)' "$T/stats.sock" >"$T/resp2"
 }
 
 @test "SIGHUP: a tcp target named by host name follows the name to its new address; a name that stops resolving keeps the old one" {
+	needs_linux "a mount namespace (unshare -m) over /etc/hosts"
+	needs_local_addr 127.0.0.2
 	[ "$(id -u)" = 0 ] || skip "needs root (a private /etc/hosts)"
 	unshare -m true 2>/dev/null || skip "cannot unshare a mount namespace"
 	# Two targets on one port, at 127.0.0.1 and 127.0.0.2, each
@@ -325,8 +328,9 @@ ss_ka() {
 }
 
 need_ka_read() {
+	needs_linux "pidfd_getfd and /proc/PID/fd"
 	[ "$(id -u)" = 0 ] || skip "needs root (pidfd_getfd)"
-	command -v ss >/dev/null || skip "needs ss"
+	needs_tool ss
 }
 
 @test "keepalive: on by default on both TCP sides (accepted and dialed): ss shows the timer, getsockopt reads 60,10,6" {
@@ -453,6 +457,7 @@ except socket.timeout:
 }
 
 @test "max-conns-per-peer 1 on tcp: a second connection from 127.0.0.1 is refused and logged, one from 127.0.0.2 is served" {
+	needs_local_addr 127.0.0.2
 	bg echo "$SB" echo tcp:127.0.0.1:0
 	e=$(listen_addr echo)
 	bg relay "$SB" relay --max-conns-per-peer 1 tcp:127.0.0.1:0 "$e"

@@ -206,3 +206,56 @@ nginx_start() {
 	    fail "nginx did not start:" "$(cat "$T/nginx.err" \
 	    "$T/nginx-error.log" 2>/dev/null)"
 }
+
+# --- platform guards ----------------------------------------------------------
+# The macOS CI job runs some of these files on a Mac; a test that needs
+# something only Linux has says so and skips there (that job sets
+# SB_SKIP_MAX to allow it). On Linux they never skip (needs_root aside,
+# which skips for any user but root): a missing tool or address fails
+# the test instead, as install-deps should have installed it.
+
+# needs_linux [WHAT]: skip, saying why, unless this is Linux.
+needs_linux() {
+	[ "$(uname -s)" = Linux ] ||
+	    skip "needs Linux${1:+ ($1)}; this is $(uname -s)"
+}
+
+# needs_proc: skip unless /proc shows processes' fds and status (Linux).
+needs_proc() {
+	[ -d /proc/self/fd ] && [ -r /proc/self/status ] && return 0
+	if [ "$(uname -s)" = Linux ]; then fail "no /proc on Linux"; return; fi
+	skip "needs /proc; this is $(uname -s)"
+}
+
+# needs_tool NAME...: each NAME is a command on PATH; off Linux, skip
+# naming the first one missing, on Linux fail.
+needs_tool() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 && continue
+		if [ "$(uname -s)" = Linux ]; then
+			fail "needs $c, not installed"; return
+		fi
+		skip "needs $c; this is $(uname -s)"
+	done
+}
+
+# needs_root: skip unless running as root (CI on Linux is; a Mac runner
+# is not).
+needs_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# needs_local_addr ADDR...: each IPv4 ADDR can be bound. Linux serves all
+# of 127.0.0.0/8 on lo; macOS only 127.0.0.1 unless aliases are added
+# ("ifconfig lo0 alias 127.0.0.2", as the macOS CI job does). Off Linux a
+# missing one skips, on Linux it fails.
+needs_local_addr() {
+	local a
+	for a in "$@"; do
+		python3 -c 'import socket, sys
+socket.socket().bind((sys.argv[1], 0))' "$a" 2>/dev/null && continue
+		if [ "$(uname -s)" = Linux ]; then fail "cannot bind $a"; return; fi
+		skip "needs $a on the loopback; this is $(uname -s)"
+	done
+}

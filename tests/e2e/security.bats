@@ -426,6 +426,7 @@ pg_ctl_stop() {
 }
 
 @test "allow=127.0.0.2/32 on a tcp listener: a client from 127.0.0.1 is denied, one bound to 127.0.0.2 is served" {
+	needs_local_addr 127.0.0.2 127.0.0.3 127.0.0.4
 	capture CAP cap tcp:127.0.0.1:0
 	relay R relay "tcp:127.0.0.1:0,allow=127.0.0.2/32" "$CAP"
 
@@ -453,6 +454,7 @@ pg_ctl_stop() {
 }
 
 @test "allow= with IPv6: allow=::1 on tcp:[::1]:0; a v4-mapped listener matches IPv4 rules" {
+	needs_local_addr 127.0.0.2
 	need_v6
 	capture CAP cap tcp:127.0.0.1:0
 	relay R relay "tcp:[::1]:0,allow=::1" "$CAP"
@@ -521,6 +523,7 @@ pg_ctl_stop() {
 }
 
 @test "send-proxy-v2: a tcp client gives family 0x11 with both addresses and ports, no TLV" {
+	needs_local_addr 127.0.0.2
 	capture CAP cap tcp:127.0.0.1:0
 	relay R relay tcp:127.0.0.1:0 "$CAP,send-proxy-v2"
 	local cport
@@ -609,6 +612,7 @@ payload=v1' ] || fail "decoded:" "$output"
 }
 
 @test "send-proxy behind accept-proxy: a chain of two relays tells the target about the first client" {
+	needs_local_addr 127.0.0.2
 	need_nobody
 	capture CAP cap tcp:127.0.0.1:0
 	relay B relay-b "tcp:127.0.0.1:0,accept-proxy" "$CAP,send-proxy"
@@ -659,6 +663,8 @@ expect_client_seen() {
 }
 
 @test "haproxy receives: 'bind ... accept-proxy' takes sockbridge's v1 and v2 headers and sees the real client" {
+	needs_tool ss
+	needs_local_addr 127.0.0.2
 	local H
 	H=$(free_port)
 	haproxy_start "
@@ -682,6 +688,8 @@ listen web
 }
 
 @test "haproxy sends: 'server ... send-proxy' and 'send-proxy-v2' (tcp and unix@) into accept-proxy; data flows, the client is logged" {
+	needs_tool ss
+	needs_local_addr 127.0.0.2
 	echo_srv E echo tcp:127.0.0.1:0
 	relay R relay "tcp:127.0.0.1:0,accept-proxy" "$E"
 	relay U relay-u "unix:$T/pp.sock,accept-proxy" "$E"
@@ -726,6 +734,8 @@ listen v2unix
 }
 
 @test "nginx sends: stream 'proxy_protocol on' into accept-proxy; data flows, the client is logged" {
+	needs_tool ss
+	needs_local_addr 127.0.0.2
 	echo_srv E echo tcp:127.0.0.1:0
 	relay R relay "tcp:127.0.0.1:0,accept-proxy" "$E"
 	local N
@@ -751,6 +761,8 @@ listen v2unix
 }
 
 @test "nginx receives: 'listen ... proxy_protocol' takes v1, v2 and the unix family 0x31; \$proxy_protocol_addr is the client" {
+	needs_tool ss
+	needs_local_addr 127.0.0.2
 	local M
 	M=$(free_port)
 	nginx_start "
@@ -914,6 +926,7 @@ pp_relay() {
 }
 
 @test "accept-proxy behind allow=: a denied peer's header is never read; the allow list judges the real peer, not the header" {
+	needs_local_addr 127.0.0.2
 	need_nobody
 	capture CAP cap tcp:127.0.0.1:0
 	relay R relay "tcp:127.0.0.1:0,allow=127.0.0.2/32,accept-proxy" "$CAP"
@@ -996,10 +1009,12 @@ slow_reader_run() {
 }
 
 @test "fault: slow reader while a producer pushes 1 GiB (splice): relay RSS stays bounded" {
+	needs_proc
 	slow_reader_run splice
 }
 
 @test "fault: slow reader while a producer pushes 1 GiB (--no-splice): relay RSS stays bounded" {
+	needs_proc
 	slow_reader_run no-splice --no-splice
 }
 
@@ -1024,6 +1039,8 @@ slow_reader_run() {
 }
 
 @test "fault: PostgreSQL restarted 20 times under pgbench through the relay: no crash, fds back to the baseline" {
+	needs_proc
+	needs_tool runuser
 	pg_start
 	mkdir -p "$T/pgs"
 	relay R relay "unix:$T/pgs/.s.PGSQL.$PGP" "tcp:127.0.0.1:$PGP"
@@ -1105,6 +1122,7 @@ slow_reader_run() {
 }
 
 @test "fault: fd exhaustion (ulimit -n 128, 300 clients): accepts pause, no client is stranded, the service recovers" {
+	needs_proc
 	echo_srv E echo "unix:$T/echo.sock"
 	bg relay bash -c 'ulimit -n 128 && exec "$@"' _ "$SB" relay -v "unix:$T/r.sock" "$E"
 	local rpid=$BG_PID base full after

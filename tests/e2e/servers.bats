@@ -532,8 +532,7 @@ idle() {
 # --- systemd -------------------------------------------------------------------
 
 @test "systemd: systemd-socket-activate with two sockets, --fdname=one:two, listens only on 'systemd:two'" {
-	command -v systemd-socket-activate >/dev/null ||
-	    skip "systemd-socket-activate is not installed"
+	needs_tool systemd-socket-activate
 	echo_on unused echo "unix:$T/echo.sock"
 	bg sa systemd-socket-activate -l "$T/a.sock" -l "$T/b.sock" \
 	    --fdname=one:two "$SB" relay -v systemd:two "unix:$T/echo.sock"
@@ -625,6 +624,8 @@ s.sendto(b"SYNC", sys.argv[1])' "$T/notify.sock"
 }
 
 @test "daemon: --user nobody:nogroup drops to uid 65534 after binding in a root-only dir, and still serves" {
+	needs_root
+	needs_proc
 	id nobody >/dev/null 2>&1 && getent group nogroup >/dev/null ||
 	    skip "no user nobody or group nogroup"
 	echo_on e echo tcp:127.0.0.1:0

@@ -118,6 +118,7 @@ c.sendall(b"python " + c.recv(100))
 '
 
 @test "a server that has bound the path but not listened yet is refused naming it, never replaced" {
+	needs_proc
 	local sock=$T/bound.sock ino
 	bg py "$PY" -c "$bind_wait_listen" "$sock" "$T/go"
 	local py=$BG_PID
@@ -197,6 +198,7 @@ alive_is() {
 }
 
 @test "10 relays started at once on one path: exactly one serves, the others exit 1 saying why, none is orphaned" {
+	needs_tool ss
 	local r k n=10 dir p status_k winner alive
 	# Many names to look up make each start slower, so the starts
 	# overlap more.

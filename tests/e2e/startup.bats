@@ -173,6 +173,7 @@ print(what, "%.2f" % (time.monotonic() - t0))' "$T/in.sock"
 }
 
 @test "wait: 500 clients wait at once: little CPU, no fd each for the target, all served when it appears" {
+	needs_proc
 	local n=500 t0 c0 t1 c1 fds
 	relay -T 60s "unix:$T/in.sock" "unix:$T/b.sock"
 	bg clients "$PEER" integrity -c "$n" -b 16K -t "$(t 90)" "unix:$T/in.sock"
@@ -275,6 +276,8 @@ print(d.decode())' "$T/in.sock"
 }
 
 @test "exit-idle: a client queued when the idle spell ends is served, not dropped" {
+	needs_proc
+	needs_tool ss
 	start_echo echo "unix:$T/e.sock" >/dev/null
 	relay --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
 	# Stop the relay, queue a client on its listener and let the spell

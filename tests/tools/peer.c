@@ -13,10 +13,10 @@
  * a stored one.
  *
  * Standalone on purpose, libc only: a broken src/ must not break the tool
- * that tests it.
+ * that tests it.  POSIX only too (poll, fcntl), so that the same peer runs
+ * on Linux, macOS and the BSDs.
  */
 #include <sys/types.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -40,11 +40,10 @@
 
 #define PEER_WINDOW		(4u << 20)	/* written, not yet echoed */
 #define PEER_BUF_SIZE		(256u << 10)	/* one read, one send chunk */
-#define PEER_EVENTS_MAX		256
 #define PEER_CONNECT_TRIES	30		/* on EAGAIN: backlog full */
 #define PEER_BACKOFF_MAX_MS	100
 #define PEER_STALL_MS		500		/* reset: peer not reading */
-#define PEER_FD_SPARE		16		/* stdio, epoll, libc */
+#define PEER_FD_SPARE		16		/* stdio, libc */
 #define HOLD_MSG_LEN		8
 
 #define GOLDEN			0x9e3779b97f4a7c15ULL
@@ -71,7 +70,7 @@ struct peer_opts {
 
 enum conn_state {
 	CONN_RETRY,		/* connect said EAGAIN; again at retry_at */
-	CONN_CONNECTING,	/* EINPROGRESS, waiting for EPOLLOUT */
+	CONN_CONNECTING,	/* EINPROGRESS, waiting for POLLOUT */
 	CONN_OPEN,
 	CONN_DONE,
 	CONN_FAILED,
@@ -83,7 +82,7 @@ struct conn {
 	enum conn_state	 state;
 	int		 tries;		/* connects that said EAGAIN */
 	int64_t		 retry_at;	/* ms, CONN_RETRY */
-	uint32_t	 events;	/* registered interest, 0: none */
+	short		 events;	/* poll interest, 0: none */
 	int		 shut;		/* SHUT_WR done, or writes failed */
 	uint64_t	 key;		/* data stream */
 	uint64_t	 size_rng;	/* write sizes */
@@ -94,10 +93,11 @@ struct conn {
 	char		 got[HOLD_MSG_LEN];	/* hold: echoed */
 };
 
-/* One epoll-driven batch of connections: integrity and hold. */
+/* One poll-driven batch of connections: integrity and hold. */
 struct run {
 	const struct peer_addr	*addr;
-	int			 ep_fd;
+	struct pollfd		*pfds;		/* one poll's set, nconns long */
+	struct conn		**pconns;	/* pfds[i] is pconns[i]'s */
 	struct conn		*conns;
 	int			 nconns;
 	int			 nleft;		/* neither done nor failed */
@@ -110,7 +110,7 @@ struct run {
 	unsigned char		*wbuf;
 	unsigned char		*rbuf;
 	unsigned char		*ebuf;		/* the expected echo */
-	void			(*io)(struct run *, struct conn *, uint32_t);
+	void			(*io)(struct run *, struct conn *, short);
 };
 
 struct peer_cmd {
@@ -187,7 +187,7 @@ on_alarm(int sig)
 }
 
 /*
- * Set the deadline and arm SIGALRM slack_ms after it.  The epoll modes get
+ * Set the deadline and arm SIGALRM slack_ms after it.  The poll modes get
  * slack so that their own message, which says what was pending, wins.
  */
 static void
@@ -330,6 +330,11 @@ addr_resolve(struct peer_addr *a, const char *text)
 		len = strlen(p);
 		if (len == abstract || len >= sizeof(sun->sun_path))
 			peer_errx("%s: name empty or too long", text);
+#ifndef __linux__
+		if (abstract)
+			peer_errx("%s: abstract socket names are Linux-only",
+			    text);
+#endif
 		sun->sun_family = AF_UNIX;
 		memcpy(sun->sun_path + abstract, p + abstract, len - abstract);
 		a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
@@ -364,6 +369,47 @@ addr_resolve(struct peer_addr *a, const char *text)
 }
 
 /*
+ * A new stream socket for family, close-on-exec, and nonblocking if asked:
+ * socket plus fcntl, as macOS has no SOCK_NONBLOCK or SOCK_CLOEXEC.
+ * Returns it, or -1 with errno set.
+ */
+static int
+socket_open(int family, int nonblock)
+{
+	int fd, fl, saved;
+
+	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    (nonblock && ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1))) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Whether a nonblocking connect's err may mean a full listen backlog, to
+ * be retried.  Linux says EAGAIN for a unix socket's; macOS and the BSDs
+ * say ECONNREFUSED, as for no listener at all, so there a refused unix
+ * connect is retried too and fails after PEER_CONNECT_TRIES.
+ */
+static int
+connect_busy(const struct peer_addr *a, int err)
+{
+#ifdef __linux__
+	(void)a;
+	return err == EAGAIN;
+#else
+	return err == EAGAIN ||
+	    (err == ECONNREFUSED && a->ss.ss_family == AF_UNIX);
+#endif
+}
+
+/*
  * Connect to a with a blocking socket; returns it or exits.  A full unix
  * backlog makes connect wait, and the timer bounds the wait.
  */
@@ -372,7 +418,7 @@ connect_blocking(const struct peer_addr *a)
 {
 	int fd;
 
-	if ((fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket_open(a->ss.ss_family, 0)) == -1)
 		peer_err("socket");
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == -1)
 		peer_err("connect %s", a->text);
@@ -397,7 +443,11 @@ write_all(int fd, const void *buf, size_t n, const char *what)
 	}
 }
 
-/* Raise the soft fd limit to the hard one; exit if n sockets won't fit. */
+/*
+ * Raise the soft fd limit to the hard one; exit if n sockets won't fit.
+ * macOS refuses a soft limit above OPEN_MAX even when the hard limit is
+ * unlimited: there it settles for OPEN_MAX.
+ */
 static void
 raise_nofile(uint64_t n)
 {
@@ -406,6 +456,11 @@ raise_nofile(uint64_t n)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		peer_err("getrlimit");
 	rl.rlim_cur = rl.rlim_max;
+#ifdef OPEN_MAX
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && errno == EINVAL &&
+	    rl.rlim_max > OPEN_MAX)
+		rl.rlim_cur = OPEN_MAX;
+#endif
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		peer_err("setrlimit");
 	if (rl.rlim_cur != RLIM_INFINITY && n + PEER_FD_SPARE > rl.rlim_cur)
@@ -413,26 +468,15 @@ raise_nofile(uint64_t n)
 		    " file descriptors allowed", n, (uint64_t)rl.rlim_cur);
 }
 
-/* Set c's epoll interest to events; 0 takes c out of the set. */
+/* Set c's poll interest to events; 0 leaves c out of the next polls. */
 static void
-conn_want(struct run *r, struct conn *c, uint32_t events)
+conn_want(struct run *r, struct conn *c, short events)
 {
-	struct epoll_event ev;
-	int op;
-
-	if (events == c->events)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = events;
-	ev.data.ptr = c;
-	op = events == 0 ? EPOLL_CTL_DEL :
-	    c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-	if (epoll_ctl(r->ep_fd, op, c->fd, &ev) == -1)
-		peer_err("epoll_ctl");
+	(void)r;
 	c->events = events;
 }
 
-/* Close c's socket if open; that also takes it out of the epoll set. */
+/* Close c's socket if open; that also leaves it out of the next polls. */
 static void
 conn_close(struct conn *c)
 {
@@ -477,8 +521,8 @@ conn_done(struct run *r, struct conn *c)
 /*
  * Start, or restart, c's nonblocking connect.  A unix connect succeeds at
  * once (queued in the backlog) or says EAGAIN when the backlog is full;
- * that is retried on a new socket after a growing pause.  TCP says
- * EINPROGRESS and completes on EPOLLOUT.
+ * that is retried on a new socket after a growing pause (connect_busy).
+ * TCP says EINPROGRESS and completes on POLLOUT.
  */
 static void
 conn_start(struct run *r, struct conn *c)
@@ -486,23 +530,22 @@ conn_start(struct run *r, struct conn *c)
 	const struct peer_addr *a = r->addr;
 	int64_t pause;
 
-	c->fd = socket(a->ss.ss_family,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket_open(a->ss.ss_family, 1);
 	if (c->fd == -1)
 		conn_fail(r, c, "socket: %s", strerror(errno));
 	else if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) == 0) {
 		c->state = CONN_OPEN;
-		r->io(r, c, EPOLLOUT);
+		r->io(r, c, POLLOUT);
 	} else if (errno == EINPROGRESS) {
 		c->state = CONN_CONNECTING;
-		conn_want(r, c, EPOLLOUT);
-	} else if (errno == EAGAIN && ++c->tries < PEER_CONNECT_TRIES) {
+		conn_want(r, c, POLLOUT);
+	} else if (connect_busy(a, errno) && ++c->tries < PEER_CONNECT_TRIES) {
 		conn_close(c);
 		pause = (int64_t)1 << (c->tries < 7 ? c->tries : 7);
 		c->state = CONN_RETRY;
 		c->retry_at = now_ms() +
 		    (pause < PEER_BACKOFF_MAX_MS ? pause : PEER_BACKOFF_MAX_MS);
-	} else if (errno == EAGAIN)
+	} else if (connect_busy(a, errno))
 		conn_fail(r, c, "connect %s: %s, %d times (listen backlog "
 		    "full)", a->text, strerror(errno), c->tries);
 	else
@@ -511,7 +554,7 @@ conn_start(struct run *r, struct conn *c)
 
 /* Handle an event on c: finish its connect, then let the mode do I/O. */
 static void
-run_event(struct run *r, struct conn *c, uint32_t ev)
+run_event(struct run *r, struct conn *c, short ev)
 {
 	socklen_t len = sizeof(int);
 	int err = 0;
@@ -525,31 +568,31 @@ run_event(struct run *r, struct conn *c, uint32_t ev)
 			return;
 		}
 		c->state = CONN_OPEN;
-		ev = EPOLLOUT;
+		ev = POLLOUT;
 	}
 	if (c->state == CONN_OPEN)
 		r->io(r, c, ev);
 }
 
 /*
- * Open n connections to a, driven by io in one epoll loop, until each is
+ * Open n connections to a, driven by io in one poll loop, until each is
  * done or failed.  Returns 0, or -1 when the deadline came first.
  */
 static int
 run_loop(struct run *r, const struct peer_addr *a, uint64_t n, int strict,
-    void (*io)(struct run *, struct conn *, uint32_t))
+    void (*io)(struct run *, struct conn *, short))
 {
-	struct epoll_event evs[PEER_EVENTS_MAX];
 	struct conn *c;
 	int64_t now, wait;
-	int i, nev;
+	int i, nfds, nev;
 
 	r->addr = a;
 	r->nconns = r->nleft = (int)n;
 	r->strict = strict;
 	r->io = io;
-	if ((r->ep_fd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		peer_err("epoll_create1");
+	if ((r->pfds = calloc(n, sizeof(*r->pfds))) == NULL ||
+	    (r->pconns = calloc(n, sizeof(*r->pconns))) == NULL)
+		peer_err("calloc");
 	for (i = 0; i < r->nconns; i++)
 		conn_start(r, &r->conns[i]);
 
@@ -564,14 +607,26 @@ run_loop(struct run *r, const struct peer_addr *a, uint64_t n, int strict,
 			if (c->state == CONN_RETRY && c->retry_at - now < wait)
 				wait = c->retry_at - now;
 		}
-		nev = epoll_wait(r->ep_fd, evs, PEER_EVENTS_MAX,
+		for (i = nfds = 0; i < r->nconns; i++) {
+			c = &r->conns[i];
+			if (c->fd == -1 || c->events == 0)
+				continue;
+			r->pfds[nfds].fd = c->fd;
+			r->pfds[nfds].events = c->events;
+			r->pfds[nfds].revents = 0;
+			r->pconns[nfds++] = c;
+		}
+		nev = poll(r->pfds, (nfds_t)nfds,
 		    wait > INT_MAX ? INT_MAX : (int)wait);
 		if (nev == -1 && errno != EINTR)
-			peer_err("epoll_wait");
+			peer_err("poll");
 		/* Failures earlier in the batch are closed and marked, and
-		 * sockets open only above, so an fd is never reused here. */
-		for (i = 0; i < nev; i++)
-			run_event(r, evs[i].data.ptr, evs[i].events);
+		 * sockets open only above, so an fd is never reused here;
+		 * a connection closed meanwhile is skipped. */
+		for (i = 0; nev > 0 && i < nfds; i++)
+			if (r->pfds[i].revents != 0 &&
+			    r->pconns[i]->fd == r->pfds[i].fd)
+				run_event(r, r->pconns[i], r->pfds[i].revents);
 	}
 	return 0;
 }
@@ -686,19 +741,19 @@ integrity_write(struct run *r, struct conn *c)
 
 /* integrity: handle events on c, then ask for what it needs next. */
 static void
-integrity_io(struct run *r, struct conn *c, uint32_t ev)
+integrity_io(struct run *r, struct conn *c, short ev)
 {
-	uint32_t want = EPOLLIN;
+	short want = POLLIN;
 
-	if ((ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) &&
+	if ((ev & (POLLIN | POLLERR | POLLHUP)) &&
 	    integrity_read(r, c) == -1)
 		return;
-	if ((ev & EPOLLOUT) && integrity_write(r, c) == -1)
+	if ((ev & POLLOUT) && integrity_write(r, c) == -1)
 		return;
 	/* Always read: an echo peer that cannot write stops reading. */
 	if (!c->shut && c->sent < r->bytes &&
 	    c->sent - c->recvd < PEER_WINDOW)
-		want |= EPOLLOUT;
+		want |= POLLOUT;
 	conn_want(r, c, want);
 }
 
@@ -750,7 +805,8 @@ cmd_integrity(struct peer_opts *o, char **argv)
 	printf("ok conns=%d bytes_each_way=%" PRIu64 " checksum=%016" PRIx64
 	    " seconds=%.3f\n", r.nconns, r.bytes * o->conns, checksum,
 	    (double)(now_ms() - t0) / 1000);
-	close(r.ep_fd);
+	free(r.pfds);
+	free(r.pconns);
 	free(r.conns);
 	free(r.wbuf);
 	free(r.rbuf);
@@ -759,11 +815,11 @@ cmd_integrity(struct peer_opts *o, char **argv)
 
 /* hold: send c's message, wait for it to come back, then leave c alone. */
 static void
-hold_io(struct run *r, struct conn *c, uint32_t ev)
+hold_io(struct run *r, struct conn *c, short ev)
 {
 	ssize_t n;
 
-	if ((ev & EPOLLOUT) && c->sent < HOLD_MSG_LEN) {
+	if ((ev & POLLOUT) && c->sent < HOLD_MSG_LEN) {
 		n = write(c->fd, c->msg + c->sent, HOLD_MSG_LEN - c->sent);
 		if (n == -1 && errno != EAGAIN && errno != EINTR) {
 			conn_fail(r, c, "write: %s", strerror(errno));
@@ -771,7 +827,7 @@ hold_io(struct run *r, struct conn *c, uint32_t ev)
 		}
 		c->sent += n > 0 ? (uint64_t)n : 0;
 	}
-	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+	if (ev & (POLLIN | POLLERR | POLLHUP)) {
 		n = read(c->fd, c->got + c->recvd, HOLD_MSG_LEN - c->recvd);
 		if (n == -1 && errno != EAGAIN && errno != EINTR) {
 			conn_fail(r, c, "read: %s", strerror(errno));
@@ -794,7 +850,7 @@ hold_io(struct run *r, struct conn *c, uint32_t ev)
 			return;
 		}
 	}
-	conn_want(r, c, EPOLLIN | (c->sent < HOLD_MSG_LEN ? EPOLLOUT : 0));
+	conn_want(r, c, (short)(POLLIN | (c->sent < HOLD_MSG_LEN ? POLLOUT : 0)));
 }
 
 /*
@@ -841,7 +897,8 @@ cmd_hold(struct peer_opts *o, char **argv)
 			peer_err("read stdin");
 	for (i = 0; i < r.nconns; i++)
 		conn_close(&r.conns[i]);
-	close(r.ep_fd);
+	free(r.pfds);
+	free(r.pconns);
 	free(r.conns);
 }
 

@@ -852,6 +852,18 @@ test_unknown_type(void **state)
 	PARSE_ERR("unix", "not an address");
 	PARSE_ERR("unixx:/x", "unknown address type 'unixx'");
 	PARSE_ERR(" unix:/x", "unknown address type ' unix'");
+	/* HOST:PORT as other tools write it gets the tcp: form */
+	PARSE_ERR("localhost:5432", "not an address; for tcp, write "
+	    "tcp:localhost:5432");
+	PARSE_ERR("127.0.0.1:80", "not an address; for tcp, write "
+	    "tcp:127.0.0.1:80");
+	PARSE_ERR("[::1]:5432", "not an address; for tcp, write "
+	    "tcp:[::1]:5432");
+	PARSE_ERR("5432", "not an address; for tcp port 5432, write tcp:5432 "
+	    "(127.0.0.1) or tcp:HOST:5432");
+	PARSE_ERR("host:123456", "unknown address type 'host'");
+	PARSE_ERR("a:b:5432", "unknown address type 'a'");
+	PARSE_ERR(":5432", "unknown address type ''");
 }
 
 static void

@@ -187,6 +187,33 @@ test_suggest(void **state)
 	assert_null(opt_suggest(opts, big));
 }
 
+static void
+test_wants_next(void **state)
+{
+	const struct opt_entry opts[] = {
+		{ "max-conns", 'c', OPT_INT, 1, 100, NULL, NULL, NULL },
+		{ "mode", 0, OPT_STR, 0, 0, NULL, NULL, NULL },
+		{ "quiet", 'q', OPT_FLAG, 0, 0, NULL, NULL, NULL },
+		{ "network", 0, OPT_STR, 0, 0, NULL, NULL, NULL },
+		{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	};
+
+	(void)state;
+	assert_int_equal(opt_wants_next(opts, 0, "--mode"), 1);
+	assert_int_equal(opt_wants_next(opts, 0, "--mode=0660"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "--quiet"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "--mdoe"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "-c"), 1);
+	assert_int_equal(opt_wants_next(opts, 0, "-qc"), 1);
+	assert_int_equal(opt_wants_next(opts, 0, "-c5"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "-q"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "-z"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "-"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "--"), 0);
+	assert_int_equal(opt_wants_next(opts, 0, "x"), 0);
+	assert_int_equal(opt_wants_next(opts, OPT_LONG_ONLY, "-network"), 1);
+}
+
 int
 main(void)
 {
@@ -194,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_spellings),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_wants_next),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

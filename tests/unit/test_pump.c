@@ -10,7 +10,10 @@
  *   - backpressure: a sink that does not read stops the reads at the cap,
  *     copying or splicing;
  *   - a pipe granted smaller than asked limits only its own flow, never
- *     holds more than it can, and does not shrink later flows.
+ *     holds more than it can, and does not shrink later flows;
+ *   - a bulk read that was copied and only partly written is written out
+ *     before the flow reads on, and the next read splices;
+ *   - the pool of empty pipes keeps at most 16 MiB of them.
  */
 #include <sys/socket.h>
 
@@ -466,6 +469,89 @@ test_small_pipe(void **state)
 	rig_down(&a);
 }
 
+/* Read and drop exactly n bytes that fd holds now. */
+static void
+skip_bytes(int fd, size_t n)
+{
+	char buf[4096];
+
+	while (n > 0) {
+		ssize_t k = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+
+		assert_true(k > 0);
+		n -= (size_t)k;
+	}
+}
+
+/*
+ * The first read of a flow copies. When it was a bulk read and the sink
+ * took only part of it, the flow reads nothing more until the rest is
+ * written (reading on behind it would keep a fast stream copying for
+ * good), then splices. Every byte arrives, in order.
+ */
+static void
+test_bulk_copy_drains_then_splices(void **state)
+{
+	struct rig g;
+	uint64_t off = 0, got = 0;
+	size_t stuck;
+	int rounds = 0;
+
+	(void)state;
+	if (!splice_works())
+		skip();
+	rig_up(&g, 0);
+	stuck = fill(g.dv[0]);
+	skip_bytes(g.dv[1], 16384);	/* room for a part of one read */
+	feed(g.sv[0], &off, CAP + 32768);
+	assert_int_equal(off, CAP + 32768);
+	(void)flow_pump(&g.f, &g.pool, &g.src, &g.dst);
+	assert_false(g.f.spliced);
+	assert_true(g.f.queued > 0 && g.f.queued < CAP);
+	assert_false(flow_wants_read(&g.f, &g.pool));
+	assert_true(flow_wants_write(&g.f));
+	skip_bytes(g.dv[1], stuck - 16384);
+	while (got < off) {
+		assert_true(++rounds < 100);
+		assert_true(flow_pump(&g.f, &g.pool, &g.src, &g.dst) >= 0);
+		assert_within(&g.f, &g.pool);
+		check(g.dv[1], &got);
+	}
+	/* The rest went through a pipe, now back in the pool. */
+	assert_int_equal(g.pool.n, 1);
+	assert_int_equal(g.f.queued, 0);
+	assert_null(g.f.buf);
+	rig_down(&g);
+}
+
+/* Empty pipes go back to the pool until it holds 16 MiB of them (what
+ * they count against pipe-user-pages-soft), then back to the kernel. */
+static void
+test_pool_bytes(void **state)
+{
+	struct pump_pool pool;
+	struct flow f;
+	int pooled = 0;
+
+	(void)state;
+	assert_int_equal(pump_pool_init(&pool, 1 << 20, 0), 0);
+	for (int i = 0; i < 20; i++) {
+		int got;
+
+		flow_init(&f);
+		got = sys_pipe(f.pipe, 1 << 20);
+		assert_true(got > 0);
+		f.cap = (size_t)got;
+		pooled += got >= 1 << 20;
+		flow_release(&f, &pool);
+		assert_int_equal(f.pipe[0], -1);
+		assert_true((size_t)pool.n * pool.cap <= 16 << 20);
+	}
+	/* Where the kernel granted 1 MiB pipes, 16 were kept. */
+	assert_int_equal(pool.n, pooled < 16 ? pooled : 16);
+	pump_pool_free(&pool);
+}
+
 int
 main(void)
 {
@@ -477,6 +563,8 @@ main(void)
 		cmocka_unit_test(test_backpressure_copy),
 		cmocka_unit_test(test_backpressure_splice),
 		cmocka_unit_test(test_small_pipe),
+		cmocka_unit_test(test_bulk_copy_drains_then_splices),
+		cmocka_unit_test(test_pool_bytes),
 	};
 
 	return cmocka_run_group_tests_name("pump", tests, NULL, NULL);

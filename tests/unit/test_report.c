@@ -54,6 +54,8 @@ mkres(uint64_t msgs, size_t bytes_per, uint64_t rtt_ns, double measured_s,
 	res->cpu_client_s = cpu_s / 2;
 	res->cpu_server_s = cpu_s / 4;
 	res->cpu_relay_s = cpu_s / 4;
+	res->cpu_wanted = res->cpu_measured = BENCH_CPU_SERVER |
+	    BENCH_CPU_RELAY;
 	return res;
 }
 
@@ -714,6 +716,68 @@ test_empty(void **state)
 	free(out);
 }
 
+/* --input names the file and its lines; CPU not measured, or of a server
+ * bench did not start, is never shown as a figure. */
+static void
+test_input_and_cpu(void **state)
+{
+	struct report_row rows[2];
+	char title[256], *out;
+
+	(void)state;
+	rows[0] = mkrow("unix", "lines", 1, 0, mkres(20000, 40, 30000, 1.0,
+	    0.2));
+	rows[0].loop = 10;
+	rows[0].input = "book.txt";
+	rows[0].lines = 2000;
+	rows[1] = mkrow("unix", "lines", 2, 0, mkres(40000, 40, 30000, 1.0,
+	    0.2));
+	rows[1].loop = 10;
+	rows[1].input = "book.txt";
+	rows[1].lines = 2000;
+	assert_string_equal(report_group_title(title, sizeof(title), &rows[0],
+	    rows, 2), "lines workload: book.txt (2,000 lines) x 10 loops, "
+	    "full round trip per line");
+	rows[0].lines = rows[1].lines = 1;
+	HAS(report_group_title(title, sizeof(title), &rows[0], rows, 2),
+	    "book.txt (1 line) x 10 loops");
+
+	/* an outside server: the client's CPU only, and said so */
+	rows[0].res->cpu_wanted = rows[0].res->cpu_measured = 0;
+	rows[1].res->cpu_wanted = rows[1].res->cpu_measured = 0;
+	assert_true(report_cpu_known(&rows[0]));
+	assert_float_equal(report_cpu_us_per_msg(&rows[0]), 0.1 / 20000 * 1e6,
+	    1e-9);
+	out = capture(report_table, rows, 2);
+	HAS(out, "CPU: the client's (bench) only");
+	assert_null(strstr(out, "client + server"));
+	free(out);
+	out = capture(report_json, rows, 2);
+	HAS(out, "\"server\":null,\"relay\":null}");
+	free(out);
+
+	/* started but not measured: "-" and null, never 0 */
+	rows[1].res->cpu_wanted = BENCH_CPU_SERVER;
+	assert_false(report_cpu_known(&rows[1]));
+	assert_true(report_cpu_us_per_msg(&rows[1]) == 0.0);
+	out = capture(report_table, rows, 2);
+	HAS(out, "CPU: not measured on this system");
+	free(out);
+	out = capture(report_json, rows, 2);
+	HAS(out, "\"cpu_us_per_msg\":null,");
+	free(out);
+
+	/* all measured, with a relay */
+	rows[0].res->cpu_wanted = rows[0].res->cpu_measured =
+	    BENCH_CPU_SERVER | BENCH_CPU_RELAY;
+	rows[1].res->cpu_measured = BENCH_CPU_SERVER;
+	out = capture(report_table, rows, 2);
+	HAS(out, "CPU: client + server + relay (with the processes it "
+	    "forks)");
+	free(out);
+	free_rows(rows, 2);
+}
+
 int
 main(void)
 {
@@ -728,6 +792,7 @@ main(void)
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_svg_hostile),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_input_and_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
