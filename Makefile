@@ -243,7 +243,7 @@ bench-compare: all
 	bench/compare $(COMPARE_ARGS)
 
 # The tunnel against its carrier, exec: per connection, direct and ssh -L
-# (root, Docker, debootstrap, OpenSSH; images from tests/tools/mkrootfs).
+# (root, Docker, PostgreSQL, OpenSSH; images from tests/tools/mkrootfs).
 # TUNNEL_BENCH_ARGS=--quick runs it in seconds.
 TUNNEL_BENCH_ARGS ?=
 bench-tunnel: all

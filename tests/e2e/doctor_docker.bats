@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # doctor across the container boundary: the socket file is missing on the
-# host, and a running container (real dockerd; the image is a busybox-static
-# rootfs plus a static sockbridge, "docker import"ed and cached by hash)
+# host, and a running container (real dockerd; tests/tools/mkrootfs's
+# busybox image, the static sockbridge docker cp'ed in before it starts)
 # listens on a socket of that name inside, with no network: doctor asks the
 # Docker API, finds the container and prints the tunnel line. A container
 # that publishes the port: doctor prints the tcp relay line. Each printed
@@ -15,45 +15,20 @@ bats_require_minimum_version 1.5.0
 : "${BATS_TEST_TIMEOUT:=90}"
 
 REPO=$(cd "$(dirname "$BATS_TEST_FILENAME")/../.." && pwd)
-CACHE=/var/cache/sockbridge-test
+MKROOTFS=$REPO/tests/tools/mkrootfs
 
-# The image: busybox and the static sockbridge, built once per content.
+# The image: mkrootfs's busybox (no sockbridge inside; dockerd started if
+# need be), and the static sockbridge that "mkrootfs run" copies in.
 setup_file() {
-	command -v dockerd >/dev/null || { echo "docker.io is not installed" >&2; return 1; }
-	if ! timeout 10 docker info >/dev/null 2>&1; then
-		(dockerd --iptables=false >/tmp/dockerd.log 2>&1 3>&- &)
-		local i
-		for ((i = 0; i < 300; i++)); do
-			timeout 5 docker info >/dev/null 2>&1 && break
-			sleep 0.1
-		done
-		timeout 5 docker info >/dev/null 2>&1 ||
-		    { tail /tmp/dockerd.log >&2; return 1; }
-	fi
-	local sb=${SB_STATIC:-$REPO/build-static-x86_64/sockbridge}
-	if [ ! -x "$sb" ]; then
-		nice make -C "$REPO" -s BUILD=build-static-x86_64 LDFLAGS=-static \
-		    CC="$REPO/scripts/zig cc -target x86_64-linux-musl" \
-		    build-static-x86_64/sockbridge >&2 || return 1
-	fi
-	[ -x /bin/busybox ] || { echo "busybox-static is not installed" >&2; return 1; }
-	local hash root
-	hash=$(cat /bin/busybox "$sb" | sha256sum | cut -c1-12)
-	export IMG=sockbridge-test/doctor:$hash
-	if ! docker image inspect "$IMG" >/dev/null 2>&1; then
-		mkdir -p "$CACHE"
-		if [ ! -s "$CACHE/doctor-$hash.tar" ]; then
-			root=$(mktemp -d)
-			mkdir -p "$root/bin" "$root/usr/bin" "$root/run/db" "$root/tmp"
-			cp /bin/busybox "$root/bin/busybox"
-			ln -s busybox "$root/bin/sh"
-			cp "$sb" "$root/usr/bin/sockbridge"
-			tar -C "$root" -cf "$CACHE/doctor-$hash.tar.new" . &&
-			    mv "$CACHE/doctor-$hash.tar.new" "$CACHE/doctor-$hash.tar"
-			rm -rf "$root"
-		fi
-		docker import "$CACHE/doctor-$hash.tar" "$IMG" >/dev/null || return 1
-	fi
+	export IMG SBS
+	IMG=$("$MKROOTFS" busybox) || return 1
+	SBS=$("$MKROOTFS" ${SB_STATIC:+--bin "$SB_STATIC"} static) || return 1
+}
+
+# container ARGS...: a container made by "docker create ARGS" with the
+# static sockbridge copied in, started.
+container() {
+	"$MKROOTFS" --bin "$SBS" run "$@" >/dev/null
 }
 
 setup() {
@@ -82,8 +57,8 @@ through() {
 }
 
 @test "doctor: a socket that exists only inside a container with no network: the tunnel line" {
-	docker run -d --network none --name "$C" "$IMG" \
-	    /usr/bin/sockbridge echo "unix:/run/db/$S" >/dev/null
+	container --network none --name "$C" "$IMG" \
+	    sh -c "mkdir -p /run/db && exec sockbridge echo unix:/run/db/$S"
 	local pid
 	pid=$(docker inspect -f '{{.State.Pid}}' "$C")
 	wait_for 200 test -S "/proc/$pid/root/run/db/$S" || fail "no socket in the container" "$(docker logs "$C" 2>&1)"
@@ -100,8 +75,8 @@ through() {
 }
 
 @test "doctor: a container that publishes the port: the tcp relay line" {
-	docker run -d -p 127.0.0.1::5432 --name "$C" "$IMG" \
-	    /usr/bin/sockbridge echo tcp:0.0.0.0:5432 >/dev/null
+	container -p 127.0.0.1::5432 --name "$C" "$IMG" \
+	    sockbridge echo tcp:0.0.0.0:5432
 	local pub
 	pub=$(docker port "$C" 5432/tcp | sed -n 's/^127\.0\.0\.1://p' | head -1)
 	[ -n "$pub" ] || fail "no published port" "$(docker port "$C")"

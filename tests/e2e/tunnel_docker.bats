@@ -3,10 +3,10 @@
 # "docker exec -i C sockbridge tunnel TARGET" carries every connection the
 # host relay accepts. The containers run with --network none and no bind
 # mount, so each target socket exists only inside its container; the
-# images come from tests/tools/mkrootfs (a busybox rootfs and a Debian
-# bookworm one with PostgreSQL 15 and python3, each plus the static
-# sockbridge), cached by the binary's hash. dockerd is started if it is not
-# running. Every check is made on what the other peer observes.
+# images come from tests/tools/mkrootfs (a busybox rootfs, and one with
+# PostgreSQL 15 and python3 from the host's packages), and "mkrootfs run"
+# docker cp's the static sockbridge into each container before it starts.
+# dockerd is started if it is not running. Every check is made on what the other peer observes.
 #
 # SB_TUNNEL_VIA=exec swaps the target for the per-connection
 # "exec:docker exec -i C sockbridge relay - TARGET", to check the harness
@@ -15,16 +15,18 @@
 load helpers
 
 setup_file() {
-	local tools
+	local tools sbs
 	tools=$(cd "$BATS_TEST_DIRNAME/../tools" && pwd)
 	BB_IMG=$("$tools/mkrootfs" busybox)
 	PG_IMG=$("$tools/mkrootfs" postgres)
+	sbs=$("$tools/mkrootfs" ${SB_STATIC:+--bin "$SB_STATIC"} static)
 	local id
 	id=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 	export BB=sbt-bb-$id PGC=sbt-pg-$id BB_IMG PG_IMG
-	docker run -d --rm --network none --name "$BB" "$BB_IMG" >/dev/null
-	docker run -d --rm --network none --shm-size 256m --name "$PGC" \
-	    "$PG_IMG" >/dev/null
+	"$tools/mkrootfs" --bin "$sbs" run --rm --network none --name "$BB" \
+	    "$BB_IMG" >/dev/null
+	"$tools/mkrootfs" --bin "$sbs" run --rm --network none --shm-size 256m \
+	    --name "$PGC" "$PG_IMG" >/dev/null
 	docker exec -d "$BB" sockbridge echo unix:/run/echo.sock
 	docker exec -d "$BB" sockbridge relay unix:/run/sha.sock exec:sha256sum
 	docker cp "$tools/abort_peer.py" "$PGC:/usr/local/bin/abort_peer.py"
