@@ -5,22 +5,17 @@
  * the file, the process behind it, the connect itself; then where else the
  * server might be (other directories, loopback tcp, another mount
  * namespace, the other side of a VM boundary) and a verdict built from what
- * was found.
+ * was found. This file makes the checks along the path and runs them all;
+ * the "where else" checks are in diag_elsewhere.c, and diag_int.h is what
+ * the two share.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
-#if defined(__has_include)
-#if __has_include(<sys/statfs.h>)
-#include <sys/statfs.h>	/* statfs f_type: Linux */
-#define DIAG_HAVE_FTYPE	1
-#endif
-#endif
 #include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -34,9 +29,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "diag_int.h"
 #include "net.h"
-#include "nsinfo.h"
-#include "pgdir.h"
 #include "probe.h"
 #include "verdict.h"
 #include "sockinfo.h"
@@ -44,12 +38,11 @@
 
 #define SUN_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
-static void	add(struct diag *, enum diag_mark, const char *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-
-static void
-add(struct diag *d, enum diag_mark mark, const char *topic, const char *fmt,
-    ...)
+/* Add a check to d: mark, topic, and text from fmt (dropped when d is
+ * full). */
+void
+diag_add(struct diag *d, enum diag_mark mark, const char *topic,
+    const char *fmt, ...)
 {
 	struct diag_check *c;
 	va_list ap;
@@ -122,8 +115,8 @@ who_may(const struct stat *st, char *buf, size_t len)
 }
 
 /* connect() to sa with a deadline. Returns 0 or an errno. */
-static int
-try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
+int
+diag_try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
 {
 	struct pollfd pfd;
 	int fd, e = 0;
@@ -190,8 +183,8 @@ listener_pid(const char *name, char *owner, size_t len, pid_t *pidp)
 }
 
 /* listener_pid without the pid. */
-static int
-listener_of(const char *name, char *owner, size_t len)
+int
+diag_listener_of(const char *name, char *owner, size_t len)
 {
 	return listener_pid(name, owner, len, NULL);
 }
@@ -205,7 +198,8 @@ check_dirs(const char *path, struct diag *d, struct verdict_facts *f)
 	char *p;
 
 	if (path[0] != '/') {
-		add(d, DIAG_NOTE, "path", "%s is relative: it depends on the "
+		diag_add(d, DIAG_NOTE, "path",
+		    "%s is relative: it depends on the "
 		    "client's working directory", path);
 		return;
 	}
@@ -215,21 +209,22 @@ check_dirs(const char *path, struct diag *d, struct verdict_facts *f)
 		if (stat(dir, &st) == -1) {
 			snprintf(f->bad_dir, sizeof(f->bad_dir), "%s", dir);
 			f->bad_dir_errno = errno;
-			add(d, DIAG_PROBLEM, "dirs", "directory %s: %s", dir,
+			diag_add(d, DIAG_PROBLEM, "dirs", "directory %s: %s",
+			    dir,
 			    errno == ENOENT ? "does not exist" : strerror(errno));
 			return;
 		}
 		if (!S_ISDIR(st.st_mode)) {
 			snprintf(f->bad_dir, sizeof(f->bad_dir), "%s", dir);
 			f->bad_dir_errno = ENOTDIR;
-			add(d, DIAG_PROBLEM, "dirs", "%s is %s, not a directory",
+			diag_add(d, DIAG_PROBLEM, "dirs", "%s is %s, not a directory",
 			    dir, file_type(st.st_mode));
 			return;
 		}
 		if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) == -1) {
 			snprintf(f->bad_dir, sizeof(f->bad_dir), "%s", dir);
 			f->bad_dir_errno = EACCES;
-			add(d, DIAG_PROBLEM, "dirs", "directory %s is not "
+			diag_add(d, DIAG_PROBLEM, "dirs", "directory %s is not "
 			    "searchable by you (uid %u): %s", dir,
 			    (unsigned)geteuid(), mode_owner(&st, mo, sizeof(mo)));
 			return;
@@ -238,7 +233,7 @@ check_dirs(const char *path, struct diag *d, struct verdict_facts *f)
 		    mode_owner(&st, mo, sizeof(mo)));
 		*p = '/';
 	}
-	add(d, DIAG_OK, "dirs", "every directory on the way exists and is "
+	diag_add(d, DIAG_OK, "dirs", "every directory on the way exists and is "
 	    "searchable; the last is %s", last);
 }
 
@@ -250,366 +245,28 @@ check_file(const char *path, struct diag *d, struct verdict_facts *f)
 
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
-			add(d, DIAG_PROBLEM, "file", "%s does not exist", path);
+			diag_add(d, DIAG_PROBLEM, "file", "%s does not exist",
+			    path);
 		else if (f->bad_dir[0] == '\0')
-			add(d, DIAG_PROBLEM, "file", "%s: %s", path,
+			diag_add(d, DIAG_PROBLEM, "file", "%s: %s", path,
 			    strerror(errno));
 		return;
 	}
 	f->exists = 1;
 	if (!S_ISSOCK(st.st_mode)) {
-		add(d, DIAG_PROBLEM, "file", "%s is %s, not a socket (%s)", path,
+		diag_add(d, DIAG_PROBLEM, "file", "%s is %s, not a socket (%s)", path,
 		    file_type(st.st_mode), mode_owner(&st, mo, sizeof(mo)));
 		return;
 	}
 	f->is_sock = 1;
 	who_may(&st, who, sizeof(who));
-	add(d, DIAG_OK, "file", "a socket file, %s", mode_owner(&st, mo,
+	diag_add(d, DIAG_OK, "file", "a socket file, %s", mode_owner(&st, mo,
 	    sizeof(mo)));
 	f->may_connect = faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
-	add(d, f->may_connect ? DIAG_OK : DIAG_PROBLEM, "permission",
+	diag_add(d, f->may_connect ? DIAG_OK : DIAG_PROBLEM, "permission",
 	    "you (uid %u) %s connect: connecting needs write permission; "
 	    "%s may", (unsigned)geteuid(), f->may_connect ? "may" : "may not",
 	    who);
-}
-
-/* Is the entry a stream listener bound at the wanted path? */
-struct ns_find {
-	const char	*path;
-	long		 inode;
-};
-
-static int
-ns_match(const struct sockinfo_entry *e, void *arg)
-{
-	struct ns_find *nf = arg;
-
-	if ((e->flags & SOCKINFO_LISTENING) && strcmp(e->path, nf->path) == 0) {
-		nf->inode = (long)e->inode;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-ns_link(const char *pid, const char *ns, char *buf, size_t len)
-{
-	char p[300];
-	ssize_t n;
-
-	snprintf(p, sizeof(p), "/proc/%s/ns/%s", pid, ns);
-	if ((n = readlink(p, buf, len - 1)) <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* pid (comm) listens on path in another mount namespace: learn where it
- * lives and say so. */
-static void
-ns_found(const char *path, pid_t pid, const char *comm, struct diag *d,
-    struct verdict_facts *f)
-{
-	char text[DIAG_TEXT];
-
-	f->ns_pid = pid;
-	snprintf(f->ns_comm, sizeof(f->ns_comm), "%s", comm);
-	f->ns_known = nsinfo_of(pid, path, &f->ns) == 0;
-	verdict_ns_text(path, f, text, sizeof(text));
-	add(d, DIAG_PROBLEM, "boundary", "%s", text);
-}
-
-/*
- * A listener bound at path whose process lives in another mount namespace
- * (a container): the name matches but its file is not the one we see. Each
- * network namespace's socket table is read once, through one of its pids.
- */
-static void
-check_namespaces(const char *path, struct diag *d, struct verdict_facts *f)
-{
-	char self[64], nets[64][64], link[64], file[300], pid[32];
-	struct sockinfo_owner o;
-	struct dirent *de;
-	int nnets = 0;
-	DIR *proc;
-
-	if (ns_link("self", "mnt", self, sizeof(self)) == -1 ||
-	    (proc = opendir("/proc")) == NULL)
-		return;
-	while ((de = readdir(proc)) != NULL && nnets < 64) {
-		struct ns_find nf = { path, 0 };
-		int seen = 0;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    ns_link(de->d_name, "net", link, sizeof(link)) == -1)
-			continue;
-		for (int i = 0; i < nnets && !seen; i++)
-			seen = strcmp(nets[i], link) == 0;
-		if (seen)
-			continue;
-		snprintf(nets[nnets++], sizeof(nets[0]), "%s", link);
-		snprintf(file, sizeof(file), "/proc/%s/net/unix", de->d_name);
-		if (sockinfo_scan_file(file, ns_match, &nf) != 0 ||
-		    nf.inode <= 0 ||
-		    sockinfo_owner((unsigned long)nf.inode, &o) != 0)
-			continue;
-		snprintf(pid, sizeof(pid), "%d", (int)o.pid);
-		if (ns_link(pid, "mnt", link, sizeof(link)) == -1 ||
-		    strcmp(link, self) == 0)
-			continue;
-		ns_found(path, o.pid, o.comm, d, f);
-		break;
-	}
-	closedir(proc);
-}
-
-/* Sockets with the same name in the usual places, and anywhere a process
- * listens on one. */
-struct alt_scan {
-	const char	*base;
-	const char	*path;
-	struct diag	*d;
-	struct verdict_facts	*f;
-	int		 seen;
-};
-
-static int
-alt_match(const struct sockinfo_entry *e, void *arg)
-{
-	struct alt_scan *a = arg;
-	const char *b = strrchr(e->path, '/');
-	char owner[128];
-
-	if (!(e->flags & SOCKINFO_LISTENING) || b == NULL ||
-	    strcmp(b + 1, a->base) != 0 || strcmp(e->path, a->path) == 0 ||
-	    a->seen++ > 8)
-		return 0;
-	listener_of(e->path, owner, sizeof(owner));
-	add(a->d, DIAG_NOTE, "elsewhere", "%s: listening (%s)", e->path, owner);
-	if (a->f->alt[0] == '\0')
-		snprintf(a->f->alt, sizeof(a->f->alt), "%s", e->path);
-	return 0;
-}
-
-/* Do two paths name one file (say /var/run/x and /run/x)? */
-static int
-same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-static void
-check_alternatives(const char *path, struct diag *d, struct verdict_facts *f)
-{
-	/* Where the usual servers put their sockets on this platform; and
-	 * Docker Desktop's ~/.docker/run next to /var/run (docker.sock). */
-#ifdef __APPLE__
-	static const char *const dirs[] = { "/tmp", "/private/tmp", "/var/run",
-	    "/usr/local/var/run", "/opt/homebrew/var/run", "~/.docker/run" };
-#else
-	static const char *const dirs[] = { "/tmp", "/run", "/var/run",
-	    "/run/postgresql", "/var/run/postgresql", "/run/mysqld",
-	    "~/.docker/run" };
-#endif
-	const char *home = getenv("HOME");
-	const char *base = strrchr(path, '/');
-	struct alt_scan a = { NULL, path, d, f, 0 };
-	char p[PATH_MAX], rl[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-
-	base = base ? base + 1 : path;
-	a.base = base;
-	/* Listening sockets first: they are the useful ones. */
-	sockinfo_scan(alt_match, &a);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char owner[128];
-
-		if (dirs[i][0] == '~' && (home == NULL || home[0] != '/'))
-			continue;
-		snprintf(p, sizeof(p), "%s%s/%s", dirs[i][0] == '~' ? home :
-		    "", dirs[i] + (dirs[i][0] == '~'), base);
-		if (strcmp(p, path) == 0 || lstat(p, &st) == -1 ||
-		    !S_ISSOCK(st.st_mode) || same_file(p, path) ||
-		    (f->alt[0] != '\0' && same_file(p, f->alt)))
-			continue;
-		if (listener_of(p, owner, sizeof(owner)))
-			continue;	/* reported above */
-		add(d, DIAG_NOTE, "elsewhere", "%s exists but nothing listens "
-		    "(stale)", p);
-	}
-	if ((strncmp(path, "/run/", 5) == 0 || strncmp(path, "/var/run/", 9) ==
-	    0) && (n = readlink("/var/run", rl, sizeof(rl) - 1)) > 0) {
-		rl[n] = '\0';
-		add(d, DIAG_NOTE, "elsewhere", "/var/run is a link to %s: "
-		    "/var/run/... and /run/... are the same place", rl);
-	}
-	/* One listens at path itself (perhaps in another mount
-	 * namespace, or behind a directory we cannot search): "else". */
-	if (a.seen == 0)
-		add(d, DIAG_NOTE, "elsewhere", "no process listens on a socket "
-		    "named %s anywhere %son this machine (network namespace)",
-		    base, sockinfo_listener(path) > 0 ? "else " : "");
-}
-
-/* A tcp server on loopback at port: does it answer, is it PostgreSQL? */
-static void
-check_tcp_port(unsigned int port, int pg, struct diag *d, struct verdict_facts *f)
-{
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
-	struct probe_result r;
-	int fd, e;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	e = try_connect((struct sockaddr *)&sin, sizeof(sin), &fd);
-	snprintf(f->tcp, sizeof(f->tcp), "tcp:127.0.0.1:%u", port);
-	if (e != 0) {
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons((uint16_t)port);
-		sin6.sin6_addr = in6addr_loopback;
-		e = try_connect((struct sockaddr *)&sin6, sizeof(sin6), &fd);
-		snprintf(f->tcp, sizeof(f->tcp), "tcp:[::1]:%u", port);
-	}
-	if (e != 0) {
-		f->tcp[0] = '\0';
-		add(d, DIAG_NOTE, "tcp", "nothing answers on localhost tcp port "
-		    "%u (%s)", port, verdict_errno_name(e));
-		return;
-	}
-	if (!pg) {
-		add(d, DIAG_NOTE, "tcp", "a server answers on %s", f->tcp);
-		close(fd);
-		return;
-	}
-	probe_run(fd, &probe_pg, PROBE_MS, &r);
-	close(fd);
-	if (r.outcome == PROBE_ANSWERED) {
-		f->tcp_is_pg = 1;
-		add(d, DIAG_OK, "tcp", "a PostgreSQL server answers on %s "
-		    "(SSLRequest answered '%c')", f->tcp, r.detail[2]);
-	} else
-		add(d, DIAG_NOTE, "tcp", "a server answers on %s, but it does "
-		    "not answer PostgreSQL's SSLRequest", f->tcp);
-}
-
-/* Filesystems that may be shared from another kernel. Needs statfs's
- * f_type (Linux); elsewhere this check is not made. */
-static void
-check_fs(const char *path, struct diag *d, struct verdict_facts *f)
-{
-#ifndef DIAG_HAVE_FTYPE
-	(void)path;
-	(void)d;
-	(void)f;
-#else
-	char dir[PATH_MAX], *slash;
-	struct statfs sf;
-	const char *name = NULL;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	if (statfs(dir, &sf) == -1)
-		return;
-	switch ((unsigned long)sf.f_type) {
-	case 0x65735546UL:
-		name = "fuse (virtiofs, gRPC FUSE, sshfs ...)";
-		break;
-	case 0x01021997UL:
-		name = "9p";
-		break;
-	case 0x6969UL:
-		name = "nfs";
-		break;
-	case 0xff534d42UL:
-	case 0xfe534d42UL:
-		name = "smb";
-		break;
-	case 0x786f4256UL:
-		name = "vboxsf";
-		break;
-	}
-	if (name == NULL)
-		return;
-	snprintf(f->shared_fs, sizeof(f->shared_fs), "%.31s", name);
-	add(d, f->listening ? DIAG_NOTE : DIAG_PROBLEM, "boundary", "%s is on "
-	    "a %s filesystem, which may be shared from another machine or VM: "
-	    "a socket file there is only a name; the socket lives in the "
-	    "kernel that created it, so connect() on this side cannot reach "
-	    "a server on the other", dir, name);
-#endif
-}
-
-/* Does pid live in another mount namespace than ours? 1 yes, 0 no, -1
- * cannot tell (pid hidden, /proc unreadable). */
-static int
-ns_other(pid_t pid)
-{
-	struct nsinfo ni;
-
-	if (pid <= 0 || nsinfo_of(pid, "/", &ni) != 0)
-		return -1;
-	return ni.mnt_differs;
-}
-
-/* The command name from an owner text "pid 12, postgres, user x". */
-static void
-owner_comm(const char *owner, char *comm, size_t len)
-{
-	const char *s = strchr(owner, ',');
-
-	if (s == NULL)
-		return;
-	s += 2;
-	snprintf(comm, len, "%.*s", (int)strcspn(s, ","), s);
-}
-
-/*
- * The other sockets in the directory of a PostgreSQL socket path, as
- * libpq's -h DIR sees them: a server on another port is named.
- */
-static void
-check_siblings(const struct diag_target *t, struct diag *d,
-    struct verdict_facts *f)
-{
-	char dir[PATH_MAX], p[PATH_MAX + 32], owner[128], *s;
-	struct pgdir pd;
-
-	snprintf(dir, sizeof(dir), "%s", t->path);
-	if ((s = strrchr(dir, '/')) == NULL)
-		return;
-	*(s == dir ? s + 1 : s) = '\0';
-	if (pgdir_list(dir, &pd) != 0)
-		return;
-	f->port_given = t->port_given;
-	for (int i = 0; i < pd.nport; i++) {
-		if (pd.port[i] == t->pg_port)
-			continue;
-		snprintf(p, sizeof(p), "%s/.s.PGSQL.%u", strcmp(dir, "/") ?
-		    dir : "", pd.port[i]);
-		if (listener_of(p, owner, sizeof(owner))) {
-			add(d, DIAG_NOTE, "directory", "%s: a server listens "
-			    "for port %u (%s)", p, pd.port[i], owner);
-			if (f->sib[0] == '\0') {
-				snprintf(f->sib, sizeof(f->sib), "%s", p);
-				f->sib_port = pd.port[i];
-			}
-		} else
-			add(d, DIAG_NOTE, "directory", "%s exists but nothing "
-			    "listens (stale)", p);
-	}
-	if (t->dir_given && pd.nport == 0)
-		add(d, DIAG_NOTE, "directory", "%s holds no PostgreSQL socket "
-		    "(.s.PGSQL.*)%s%s", dir, pd.nother ? "; other sockets "
-		    "there: " : "", pd.other);
 }
 
 static void
@@ -622,57 +279,61 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 
 	if (strlen(p) > SUN_MAX) {
 		f->too_long = 1;
-		add(d, DIAG_PROBLEM, "path", "%zu bytes: longer than the %zu "
+		diag_add(d, DIAG_PROBLEM, "path",
+		    "%zu bytes: longer than the %zu "
 		    "bytes sun_path holds (ENAMETOOLONG)", strlen(p), SUN_MAX);
 	} else
-		add(d, DIAG_OK, "path", "%zu bytes, within the %zu-byte sun_path "
+		diag_add(d, DIAG_OK, "path", "%zu bytes, within the %zu-byte sun_path "
 		    "limit", strlen(p), SUN_MAX);
 	check_dirs(p, d, f);
 	check_file(p, d, f);
-	if (f->bad_dir[0] != '\0' && listener_of(p, f->owner,
+	if (f->bad_dir[0] != '\0' && diag_listener_of(p, f->owner,
 	    sizeof(f->owner)))
-		add(d, DIAG_NOTE, "listener", "a process listens on a socket "
+		diag_add(d, DIAG_NOTE, "listener",
+		    "a process listens on a socket "
 		    "bound to this path (%s)", f->owner);
 	else if (!f->exists && f->bad_dir[0] == '\0' &&
 	    listener_pid(p, f->owner, sizeof(f->owner), &pid) &&
-	    (mnt = ns_other(pid)) == 1) {
+	    (mnt = diag_ns_other(pid)) == 1) {
 		/* Bound by that name in another mount namespace: its
 		 * file is not ours (PrivateTmp, a container). */
 		char comm[64];
 
 		snprintf(comm, sizeof(comm), "%s", f->owner);
-		owner_comm(f->owner, comm, sizeof(comm));
-		ns_found(p, pid, comm, d, f);
+		diag_owner_comm(f->owner, comm, sizeof(comm));
+		diag_ns_found(p, pid, comm, d, f);
 	} else if (!f->exists && f->bad_dir[0] == '\0' && f->owner[0]) {
 		/* Bound by that name, but the file is gone: removed under a
 		 * running server (tmpfiles cleaning /tmp, a careless rm). */
 		f->orphan = mnt == 0 ? 1 : -1;
 		if (f->orphan == 1)
-			add(d, DIAG_PROBLEM, "listener", "a process still "
+			diag_add(d, DIAG_PROBLEM, "listener", "a process still "
 			    "listens on a socket bound to this path (%s), but "
 			    "its file was removed: nobody can connect to it "
 			    "any more", f->owner);
 		else
-			add(d, DIAG_PROBLEM, "listener", "a process listens on "
+			diag_add(d, DIAG_PROBLEM, "listener",
+			    "a process listens on "
 			    "a socket bound to this path (%s), but the file is "
 			    "not here: it was removed, or the process sees "
 			    "another file system (a mount namespace); doctor "
 			    "cannot tell which without root", f->owner);
 	}
 	if (f->is_sock) {
-		f->listening = listener_of(p, f->owner, sizeof(f->owner));
+		f->listening = diag_listener_of(p, f->owner, sizeof(f->owner));
 		li = d->n;
 		if (f->listening)
-			add(d, DIAG_OK, "listener", "a process listens: %s",
+			diag_add(d, DIAG_OK, "listener",
+			    "a process listens: %s",
 			    f->owner);
 		else
-			add(d, DIAG_PROBLEM, "listener", "stale: the file exists "
+			diag_add(d, DIAG_PROBLEM, "listener", "stale: the file exists "
 			    "but nothing listens on it");
 	}
 	if (f->too_long || net_unix_sa(&sa, p, 0) != 0)
 		e = ENAMETOOLONG;
 	else {
-		e = try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
+		e = diag_try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
 		if (e == 0)
 			close(fd);
 	}
@@ -688,19 +349,20 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		    "directory?): doctor cannot name it");
 	}
 	if (e == 0)
-		add(d, DIAG_OK, "connect", "connect() succeeded");
+		diag_add(d, DIAG_OK, "connect", "connect() succeeded");
 	else
-		add(d, DIAG_PROBLEM, "connect", "%s: %s", verdict_errno_name(e),
+		diag_add(d, DIAG_PROBLEM, "connect", "%s: %s",
+		    verdict_errno_name(e),
 		    verdict_errno_meaning(e));
-	check_fs(p, d, f);
+	diag_check_fs(p, d, f);
 	if (t->pg)
-		check_siblings(t, d, f);
+		diag_check_siblings(t, d, f);
 	if (!d->connect_ok) {
 		if (f->ns_pid == 0)
-			check_namespaces(p, d, f);
-		check_alternatives(p, d, f);
+			diag_check_namespaces(p, d, f);
+		diag_check_alternatives(p, d, f);
 		if (t->pg_port > 0)
-			check_tcp_port(t->pg_port, t->pg, d, f);
+			diag_check_tcp_port(t->pg_port, t->pg, d, f);
 	}
 	verdict_write(t->path, t->pg, d->connect_ok, f, d->verdict,
 	    sizeof(d->verdict));
@@ -715,21 +377,22 @@ run_abstract(const struct diag_target *t, struct diag *d, struct verdict_facts *
 
 	snprintf(name, sizeof(name), "@%s", t->path);
 	if (net_unix_sa(&sa, t->path, 1) != 0) {
-		add(d, DIAG_PROBLEM, "path", "abstract name longer than %zu "
+		diag_add(d, DIAG_PROBLEM, "path",
+		    "abstract name longer than %zu "
 		    "bytes", SUN_MAX - 1);
 		snprintf(d->verdict, sizeof(d->verdict), "Use a shorter name.");
 		return;
 	}
-	f->listening = listener_of(name, f->owner, sizeof(f->owner));
-	add(d, f->listening ? DIAG_OK : DIAG_PROBLEM, "listener", "%s%s",
+	f->listening = diag_listener_of(name, f->owner, sizeof(f->owner));
+	diag_add(d, f->listening ? DIAG_OK : DIAG_PROBLEM, "listener", "%s%s",
 	    f->listening ? "a process listens: " : "no process listens on "
 	    "this abstract name in this network namespace", f->owner);
-	e = try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
+	e = diag_try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
 	if (e == 0)
 		close(fd);
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
-	add(d, e ? DIAG_PROBLEM : DIAG_OK, "connect", "%s%s%s", e ?
+	diag_add(d, e ? DIAG_PROBLEM : DIAG_OK, "connect", "%s%s%s", e ?
 	    verdict_errno_name(e) : "connect() succeeded", e ? ": " : "",
 	    e ? verdict_errno_meaning(e) : "");
 	snprintf(d->verdict, sizeof(d->verdict), e == 0 ? "A server accepts "
@@ -761,17 +424,18 @@ run_tcp(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		len = sizeof(struct sockaddr_in6);
 	}
 	if (len == 0) {
-		add(d, DIAG_PROBLEM, "address", "%s is not an IP address; "
+		diag_add(d, DIAG_PROBLEM, "address", "%s is not an IP address; "
 		    "doctor checks numeric addresses (try 127.0.0.1)", t->host);
 		snprintf(d->verdict, sizeof(d->verdict), "Give the address as "
 		    "tcp:127.0.0.1:%u or tcp:[::1]:%u.", t->port, t->port);
 		return;
 	}
-	e = try_connect((struct sockaddr *)&ss, len, &fd);
+	e = diag_try_connect((struct sockaddr *)&ss, len, &fd);
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
 	if (e != 0) {
-		add(d, DIAG_PROBLEM, "connect", "%s: %s", verdict_errno_name(e),
+		diag_add(d, DIAG_PROBLEM, "connect", "%s: %s",
+		    verdict_errno_name(e),
 		    e == ECONNREFUSED ? "no server listens on that port" :
 		    verdict_errno_meaning(e));
 		snprintf(d->verdict, sizeof(d->verdict), "Nothing accepts "
@@ -780,7 +444,7 @@ run_tcp(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		    "", t->host, strchr(t->host, ':') ? "]" : "", t->port);
 		return;
 	}
-	add(d, DIAG_OK, "connect", "connect() succeeded");
+	diag_add(d, DIAG_OK, "connect", "connect() succeeded");
 	close(fd);
 	snprintf(d->verdict, sizeof(d->verdict), "A server accepts connections "
 	    "on tcp:%s:%u.", t->host, t->port);
@@ -794,7 +458,7 @@ diag_run(const struct diag_target *t, struct diag *d)
 	memset(d, 0, sizeof(*d));
 	memset(&f, 0, sizeof(f));
 	if (t->from[0] != '\0')
-		add(d, DIAG_NOTE, "input", "%s", t->from);
+		diag_add(d, DIAG_NOTE, "input", "%s", t->from);
 	switch (t->kind) {
 	case DIAG_UNIX:
 		run_unix(t, d, &f);

@@ -1,5 +1,8 @@
 /*
- * tunnel: see tunnel.h and doc/tunnel-protocol.txt.
+ * tunnel: see tunnel.h and doc/tunnel-protocol.txt. This file is the
+ * session: the carrier, its output queue, frames in, keepalive, the
+ * API. tunstream.c is a stream: its socket, its window, opening one for
+ * the peer. tunnel_int.h is what the two share.
  *
  * Bytes from a stream's socket are read straight into the carrier's
  * output queue behind a reserved header, and frames pile up there while
@@ -24,76 +27,19 @@
 #include "log.h"
 #include "tunframe.h"
 #include "tunnel.h"
+#include "tunnel_int.h"
 
-#define IN_CAP		(TUNFRAME_DATA_MAX + TUNFRAME_HDR + 256 * 1024)
-#define OUT_CAP0	(2 * TUNNEL_OUT_HIGH + TUNFRAME_DATA_MAX)
-#define NBUCKETS	256
-#define READS_PER_WAKE	4
-
-struct tstream {
-	struct tunnel	*t;
-	uint32_t	 id;
-	unsigned int	 target;
-	int		 fd;
-	struct loop_io	 io;
-	int		 connecting;	/* dial pending: wait for writability */
-	int		 local;		/* we opened it */
-	uint32_t	 send_credit;	/* bytes we may still send */
-	uint32_t	 recv_avail;	/* credit the peer still holds */
-	uint32_t	 owed;		/* delivered, not yet granted back */
-	uint8_t		*rbuf;		/* from the peer, for the socket */
-	size_t		 roff, rlen;
-	int		 eof_in;	/* socket ended, FIN sent */
-	int		 fin_in;	/* FIN received */
-	int		 shut;		/* socket shut for writing */
-	struct tstream	*hnext;		/* hash bucket */
-	struct tstream	*prev, *next;	/* all open streams */
-	struct tstream	*dnext;		/* dead, to free */
-};
-
-struct tunnel {
-	struct loop	*loop;
-	int		 rfd, wfd;
-	struct loop_io	 rio, wio;	/* wio unused when rfd == wfd */
-	struct tunnel_cfg cfg;
-	const struct tunnel_hooks *hooks;
-	void		*arg;
-	uint8_t		*in;
-	size_t		 in_len;
-	uint8_t		*out;
-	size_t		 out_off, out_len, out_cap;
-	uint32_t	 next_id;
-	uint32_t	 peer_last;	/* highest id the peer opened */
-	int		 nstreams, nlocal;
-	uint32_t	 peer_max;
-	int		 hello;		/* the peer's HELLO arrived */
-	int		 goaway_sent, goaway_rcvd, wshut;
-	int		 dead, blocked;
-	uint64_t	 last_rx, ping_sent;
-	struct loop_timer ka, reap;
-	struct tstream	*bucket[NBUCKETS];
-	struct tstream	*all, *dead_list;
-	char		 garbage[96];
-};
-
-static void	stream_io(struct loop *, struct loop_io *, unsigned int);
 static void	carrier_io(struct loop *, struct loop_io *, unsigned int);
 static void	session_fail(struct tunnel *t, const char *why);
 
-/* Bytes queued for the carrier. */
-static size_t
-out_pending(const struct tunnel *t)
-{
-	return t->out_len - t->out_off;
-}
 
 /* Make room for n more bytes at the end of the output queue. Returns a
  * pointer to them, or NULL when out of memory. */
-static uint8_t *
-out_reserve(struct tunnel *t, size_t n)
+uint8_t *
+tunnel_out_reserve(struct tunnel *t, size_t n)
 {
 	if (t->out_len + n > t->out_cap && t->out_off > 0) {
-		memmove(t->out, t->out + t->out_off, out_pending(t));
+		memmove(t->out, t->out + t->out_off, tunnel_out_pending(t));
 		t->out_len -= t->out_off;
 		t->out_off = 0;
 	}
@@ -110,16 +56,17 @@ out_reserve(struct tunnel *t, size_t n)
 	return t->out + t->out_len;
 }
 
+
 /* Queue a frame with payload p[0..len) (p may be NULL for none). */
-static void
-out_frame(struct tunnel *t, uint8_t type, uint16_t flags, uint32_t id,
+void
+tunnel_out_frame(struct tunnel *t, uint8_t type, uint16_t flags, uint32_t id,
     uint32_t length, const void *p, size_t len)
 {
 	uint8_t *o;
 
 	if (t->dead || t->wshut)
 		return;
-	if ((o = out_reserve(t, TUNFRAME_HDR + len)) == NULL) {
+	if ((o = tunnel_out_reserve(t, TUNFRAME_HDR + len)) == NULL) {
 		session_fail(t, "out of memory");
 		return;
 	}
@@ -129,20 +76,22 @@ out_frame(struct tunnel *t, uint8_t type, uint16_t flags, uint32_t id,
 	t->out_len += TUNFRAME_HDR + len;
 }
 
+
 /* Queue a frame carrying a reason code and text (RESET, GOAWAY). */
-static void
-out_reason(struct tunnel *t, uint8_t type, uint32_t id, uint32_t code,
+void
+tunnel_out_reason(struct tunnel *t, uint8_t type, uint32_t id, uint32_t code,
     const char *text)
 {
 	uint8_t p[4 + TUNFRAME_TEXT_MAX];
 	int n = tunframe_reason_put(p, sizeof(p), code, text);
 
-	out_frame(t, type, 0, id, (uint32_t)n, p, (size_t)n);
+	tunnel_out_frame(t, type, 0, id, (uint32_t)n, p, (size_t)n);
 }
 
+
 /* Poll interest of the carrier from the queue's fill. */
-static void
-carrier_update(struct tunnel *t)
+void
+tunnel_carrier_update(struct tunnel *t)
 {
 	unsigned int rd = 0, wr = 0;
 
@@ -150,9 +99,9 @@ carrier_update(struct tunnel *t)
 		return;
 	/* Reading more could only queue more answers: wait while the
 	 * queue is far past its mark. */
-	if (out_pending(t) < 2 * TUNNEL_OUT_HIGH)
+	if (tunnel_out_pending(t) < 2 * TUNNEL_OUT_HIGH)
 		rd = LOOP_READ;
-	if (out_pending(t) > 0)
+	if (tunnel_out_pending(t) > 0)
 		wr = LOOP_WRITE;
 	if (t->rfd == t->wfd)
 		(void)loop_io_set(t->loop, &t->rio, rd | wr);
@@ -163,48 +112,30 @@ carrier_update(struct tunnel *t)
 	}
 }
 
-/* Poll interest of s: read while it has credit and the carrier's queue
- * has room; write while bytes wait for its socket. */
-static void
-stream_update(struct tstream *s)
-{
-	unsigned int mask = 0;
-
-	if (s->fd == -1)
-		return;
-	if (s->connecting)
-		mask = LOOP_WRITE;
-	else {
-		if (!s->eof_in && s->send_credit > 0 && !s->t->blocked &&
-		    !s->t->wshut)
-			mask |= LOOP_READ;
-		if (s->rlen > 0)
-			mask |= LOOP_WRITE;
-	}
-	(void)loop_io_set(s->t->loop, &s->io, mask);
-}
 
 /* Recompute whether the queue is too full to read streams; on a change,
  * every stream's interest. */
-static void
-blocked_update(struct tunnel *t)
+void
+tunnel_blocked_update(struct tunnel *t)
 {
-	int b = out_pending(t) >= TUNNEL_OUT_HIGH;
+	int b = tunnel_out_pending(t) >= TUNNEL_OUT_HIGH;
 
 	if (b == t->blocked)
 		return;
 	t->blocked = b;
 	for (struct tstream *s = t->all; s != NULL; s = s->next)
-		stream_update(s);
+		tunstream_update(s);
 }
+
 
 /* Write what the queue holds to the carrier. A write error fails the
  * session. */
-static void
-flush(struct tunnel *t)
+void
+tunnel_flush(struct tunnel *t)
 {
-	while (!t->dead && out_pending(t) > 0) {
-		ssize_t n = write(t->wfd, t->out + t->out_off, out_pending(t));
+	while (!t->dead && tunnel_out_pending(t) > 0) {
+		ssize_t n = write(t->wfd, t->out + t->out_off,
+		    tunnel_out_pending(t));
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -221,363 +152,12 @@ flush(struct tunnel *t)
 		}
 		t->out_off += (size_t)n;
 	}
-	if (out_pending(t) == 0)
+	if (tunnel_out_pending(t) == 0)
 		t->out_off = t->out_len = 0;
-	blocked_update(t);
-	carrier_update(t);
+	tunnel_blocked_update(t);
+	tunnel_carrier_update(t);
 }
 
-static struct tstream *
-stream_find(struct tunnel *t, uint32_t id)
-{
-	struct tstream *s;
-
-	for (s = t->bucket[id % NBUCKETS]; s != NULL; s = s->hnext)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
-/* A stream on fd (owned), in the table and the list. NULL: no memory
- * (fd is then closed). */
-static struct tstream *
-stream_new(struct tunnel *t, uint32_t id, int fd, int local)
-{
-	struct tstream *s = calloc(1, sizeof(*s));
-
-	if (s == NULL) {
-		close(fd);
-		return NULL;
-	}
-	s->t = t;
-	s->id = id;
-	s->fd = fd;
-	s->local = local;
-	s->send_credit = TUNFRAME_WINDOW_INIT;
-	s->recv_avail = TUNFRAME_WINDOW_INIT;
-	loop_io_init(&s->io, fd, stream_io, s);
-	s->hnext = t->bucket[id % NBUCKETS];
-	t->bucket[id % NBUCKETS] = s;
-	s->next = t->all;
-	if (t->all != NULL)
-		t->all->prev = s;
-	t->all = s;
-	t->nstreams++;
-	if (local)
-		t->nlocal++;
-	return s;
-}
-
-/*
- * End s: close its socket (abort: SO_LINGER {1, 0}, so the peer sees a
- * reset, see end.h), unlink it, free it after the pass. send_reset, when
- * not TUNR_NORMAL, tells the peer with that reason and text.
- */
-static void
-stream_end(struct tstream *s, int abort, uint32_t send_reset,
-    const char *text)
-{
-	struct tunnel *t = s->t;
-	struct tstream **pp;
-
-	if (s->fd != -1) {
-		loop_io_stop(t->loop, &s->io);
-		if (abort) {
-			struct linger lg = { 1, 0 };
-
-			(void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg,
-			    sizeof(lg));
-		}
-		close(s->fd);
-		s->fd = -1;
-	}
-	if (send_reset != TUNR_NORMAL)
-		out_reason(t, TUNFRAME_RESET, s->id, send_reset, text);
-	for (pp = &t->bucket[s->id % NBUCKETS]; *pp != NULL;
-	    pp = &(*pp)->hnext)
-		if (*pp == s) {
-			*pp = s->hnext;
-			break;
-		}
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		t->all = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	t->nstreams--;
-	if (s->local)
-		t->nlocal--;
-	free(s->rbuf);
-	s->rbuf = NULL;
-	s->dnext = t->dead_list;
-	t->dead_list = s;
-	loop_timer_set(t->loop, &t->reap, 0);
-	if (t->hooks->stream_closed != NULL)
-		t->hooks->stream_closed(t->arg);
-	/* GOAWAY sent and the last stream gone: the peer may see the end. */
-	if (t->goaway_sent && t->nstreams == 0 && !t->wshut && !t->dead) {
-		flush(t);
-		if (out_pending(t) == 0) {
-			t->wshut = 1;
-			if (t->rfd == t->wfd)
-				(void)shutdown(t->wfd, SHUT_WR);
-		}
-	}
-}
-
-/* A socket error on s: reset the stream both ways. */
-static void
-stream_fail(struct tstream *s, const char *op, int err)
-{
-	char text[128];
-
-	snprintf(text, sizeof(text), "%s: %s", op, strerror(err));
-	log_debug("%s: stream %u: %s", s->t->cfg.name, s->id, text);
-	stream_end(s, 1, TUNR_ABORT, text);
-}
-
-/* Both ways done: close quietly. Returns 1 if s ended. */
-static int
-stream_check_done(struct tstream *s)
-{
-	if (s->eof_in && s->shut) {
-		stream_end(s, 0, TUNR_NORMAL, NULL);
-		return 1;
-	}
-	return 0;
-}
-
-/* Grant the peer credit for what the socket took, once it is worth a
- * frame (half the window), or at once when the buffer is empty and the
- * peer is low. */
-static void
-stream_grant(struct tstream *s)
-{
-	if (s->owed == 0 || s->fin_in)
-		return;
-	if (s->owed >= TUNFRAME_WINDOW_INIT / 2 ||
-	    (s->rlen == 0 && s->recv_avail < TUNFRAME_WINDOW_INIT / 4)) {
-		out_frame(s->t, TUNFRAME_WINDOW, 0, s->id, s->owed, NULL, 0);
-		s->recv_avail += s->owed;
-		s->owed = 0;
-	}
-}
-
-/* Write buffered bytes to s's socket. Returns 0, or -1 if s ended. */
-static int
-stream_drain(struct tstream *s)
-{
-	while (s->rlen > 0) {
-		ssize_t n = write(s->fd, s->rbuf + s->roff, s->rlen);
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			stream_fail(s, "write", errno);
-			return -1;
-		}
-		s->roff += (size_t)n;
-		s->rlen -= (size_t)n;
-		s->owed += (uint32_t)n;
-	}
-	if (s->rlen == 0) {
-		s->roff = 0;
-		/* An idle stream holds no buffer. */
-		free(s->rbuf);
-		s->rbuf = NULL;
-	}
-	stream_grant(s);
-	if (s->rlen == 0 && s->fin_in && !s->shut) {
-		(void)shutdown(s->fd, SHUT_WR);
-		s->shut = 1;
-	}
-	return stream_check_done(s) ? -1 : 0;
-}
-
-/* DATA for s: write through, keep the rest. */
-static void
-stream_data(struct tstream *s, const uint8_t *p, size_t len)
-{
-	size_t off = 0;
-
-	if (s->fin_in || len > s->recv_avail) {
-		log_info("%s: stream %u: %s", s->t->cfg.name, s->id,
-		    s->fin_in ? "DATA after FIN" : "window overrun");
-		stream_end(s, 1, TUNR_PROTOCOL, s->fin_in ?
-		    "DATA after FIN" : "window overrun");
-		return;
-	}
-	s->recv_avail -= (uint32_t)len;
-	if (s->rlen == 0 && !s->connecting) {
-		while (off < len) {
-			ssize_t n = write(s->fd, p + off, len - off);
-
-			if (n == -1) {
-				if (errno == EINTR)
-					continue;
-				if (errno == EAGAIN)
-					break;
-				stream_fail(s, "write", errno);
-				return;
-			}
-			off += (size_t)n;
-		}
-		s->owed += (uint32_t)off;
-	}
-	if (off < len) {
-		if (s->rbuf == NULL &&
-		    (s->rbuf = malloc(TUNFRAME_WINDOW_INIT)) == NULL) {
-			stream_end(s, 1, TUNR_ABORT, "out of memory");
-			return;
-		}
-		if (s->roff + s->rlen + (len - off) > TUNFRAME_WINDOW_INIT) {
-			memmove(s->rbuf, s->rbuf + s->roff, s->rlen);
-			s->roff = 0;
-		}
-		memcpy(s->rbuf + s->roff + s->rlen, p + off, len - off);
-		s->rlen += len - off;
-	}
-	stream_grant(s);
-	stream_update(s);
-}
-
-/* Read from s's socket into a DATA frame (or FIN, or RESET). Returns 1
- * when the read filled what was asked (more may be there), else 0. */
-static int
-stream_read(struct tstream *s)
-{
-	struct tunnel *t = s->t;
-	size_t want = s->send_credit < TUNFRAME_DATA_MAX ? s->send_credit :
-	    TUNFRAME_DATA_MAX;
-	uint8_t *o;
-	ssize_t n;
-
-	if ((o = out_reserve(t, TUNFRAME_HDR + want)) == NULL) {
-		stream_end(s, 1, TUNR_ABORT, "out of memory");
-		return 0;
-	}
-	do
-		n = read(s->fd, o + TUNFRAME_HDR, want);
-	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		if (errno != EAGAIN)
-			stream_fail(s, "read", errno);
-		return 0;
-	}
-	if (n == 0) {
-		out_frame(t, TUNFRAME_FIN, 0, s->id, 0, NULL, 0);
-		s->eof_in = 1;
-		if (!stream_check_done(s))
-			stream_update(s);
-		return 0;
-	}
-	tunframe_put(o, TUNFRAME_DATA, 0, s->id, (uint32_t)n);
-	t->out_len += TUNFRAME_HDR + (size_t)n;
-	s->send_credit -= (uint32_t)n;
-	if (s->send_credit == 0)
-		stream_update(s);
-	return (size_t)n == want;
-}
-
-static void
-stream_io(struct loop *l, struct loop_io *io, unsigned int ev)
-{
-	struct tstream *s = io->arg;
-	struct tunnel *t = s->t;
-	int waiting = out_pending(t) > 0;
-
-	(void)l;
-	if (s->connecting) {
-		int rc = t->hooks->dial_finish(s->fd);
-
-		if (rc < 0) {
-			char text[128];
-
-			snprintf(text, sizeof(text), "connect: %s",
-			    strerror(-rc));
-			stream_end(s, 0, TUNR_REFUSED, text);
-			goto out;
-		}
-		s->connecting = 0;
-		if (stream_drain(s) == -1)
-			goto out;
-		stream_update(s);
-		goto out;
-	}
-	if ((ev & LOOP_WRITE) && s->rlen > 0 && stream_drain(s) == -1)
-		goto out;
-	if ((ev & LOOP_READ) && !s->eof_in && s->send_credit > 0) {
-		/* A full read may leave more: take a few chunks now, so
-		 * that one write to the carrier carries them all. */
-		for (int i = 0; i < READS_PER_WAKE && stream_read(s) &&
-		    s->fd != -1 && !s->eof_in && s->send_credit > 0 &&
-		    out_pending(t) < TUNNEL_OUT_HIGH; i++)
-			;
-	} else
-		stream_update(s);
-out:
-	/* Already waiting on the carrier: the frames go with the next
-	 * write, many at once. */
-	if (!waiting)
-		flush(t);
-	else {
-		blocked_update(t);
-		carrier_update(t);
-	}
-}
-
-/* The peer opened stream id to target. */
-static void
-peer_open(struct tunnel *t, uint32_t id, const uint8_t *p, size_t len)
-{
-	char err[256] = "";
-	uint16_t target;
-	int fd, pending = 0;
-	struct tstream *s;
-
-	if (tunframe_open_get(p, len, &target, err, sizeof(err)) == -1) {
-		out_reason(t, TUNFRAME_RESET, id, TUNR_PROTOCOL, err);
-		return;
-	}
-	if (t->goaway_sent) {
-		out_reason(t, TUNFRAME_RESET, id, TUNR_SHUTDOWN,
-		    "going away");
-		return;
-	}
-	if (t->hooks->dial == NULL) {
-		out_reason(t, TUNFRAME_RESET, id, TUNR_NO_TARGET,
-		    "this end offers no targets");
-		return;
-	}
-	if (t->nstreams - t->nlocal >= t->cfg.max_streams) {
-		snprintf(err, sizeof(err), "%d streams open, the limit",
-		    t->nstreams - t->nlocal);
-		log_info("%s: stream %u refused: %s", t->cfg.name, id, err);
-		out_reason(t, TUNFRAME_RESET, id, TUNR_LIMIT, err);
-		return;
-	}
-	fd = t->hooks->dial(t->arg, target, &pending, err, sizeof(err));
-	if (fd < 0) {
-		log_info("%s: stream %u: %s", t->cfg.name, id, err);
-		out_reason(t, TUNFRAME_RESET, id, fd == -ENOENT &&
-		    target >= (unsigned int)t->cfg.ntargets ? TUNR_NO_TARGET :
-		    TUNR_REFUSED, err);
-		return;
-	}
-	if ((s = stream_new(t, id, fd, 0)) == NULL) {
-		out_reason(t, TUNFRAME_RESET, id, TUNR_REFUSED,
-		    "out of memory");
-		return;
-	}
-	s->target = target;
-	s->connecting = pending;
-	log_debug("%s: stream %u opened to target %u", t->cfg.name, id,
-	    target);
-	stream_update(s);
-}
 
 /* Handle one frame. Returns 0, or -1 when the session failed. */
 static int
@@ -592,7 +172,7 @@ frame(struct tunnel *t, const struct tunframe *f, const uint8_t *p)
 		return -1;
 	}
 	if (f->stream != 0)
-		s = stream_find(t, f->stream);
+		s = tunstream_find(t, f->stream);
 	switch (f->type) {
 	case TUNFRAME_HELLO: {
 		struct tunframe_hello h;
@@ -619,29 +199,29 @@ frame(struct tunnel *t, const struct tunframe *f, const uint8_t *p)
 			return -1;
 		}
 		t->peer_last = f->stream;
-		peer_open(t, f->stream, p, f->length);
+		tunstream_peer_open(t, f->stream, p, f->length);
 		break;
 	case TUNFRAME_DATA:
 		/* Frames for a stream already ended are dropped. */
 		if (s != NULL)
-			stream_data(s, p, f->length);
+			tunstream_data(s, p, f->length);
 		break;
 	case TUNFRAME_WINDOW:
 		if (s == NULL)
 			break;
 		if ((uint64_t)s->send_credit + f->length > 0x7fffffffu) {
-			stream_end(s, 1, TUNR_PROTOCOL, "window past 2^31");
+			tunstream_end(s, 1, TUNR_PROTOCOL, "window past 2^31");
 			break;
 		}
 		s->send_credit += f->length;
-		stream_update(s);
+		tunstream_update(s);
 		break;
 	case TUNFRAME_FIN:
 		if (s == NULL)
 			break;
 		s->fin_in = 1;
 		if (s->rlen == 0 && !s->connecting)
-			(void)stream_drain(s);
+			(void)tunstream_drain(s);
 		break;
 	case TUNFRAME_RESET:
 		if (tunframe_reason_get(p, f->length, &code, text,
@@ -654,13 +234,13 @@ frame(struct tunnel *t, const struct tunframe *f, const uint8_t *p)
 		log_info("%s: stream %u reset by the peer: %s%s%s",
 		    t->cfg.name, s->id, tunframe_reason_name(code),
 		    text[0] != '\0' ? ": " : "", text);
-		stream_end(s, 1, TUNR_NORMAL, NULL);
+		tunstream_end(s, 1, TUNR_NORMAL, NULL);
 		break;
 	case TUNFRAME_PING:
 		if (f->flags & TUNFRAME_F_ACK)
 			t->ping_sent = 0;
 		else
-			out_frame(t, TUNFRAME_PING, TUNFRAME_F_ACK, 0,
+			tunnel_out_frame(t, TUNFRAME_PING, TUNFRAME_F_ACK, 0,
 			    f->length, NULL, 0);
 		break;
 	case TUNFRAME_GOAWAY:
@@ -679,6 +259,7 @@ frame(struct tunnel *t, const struct tunframe *f, const uint8_t *p)
 	return t->dead ? -1 : 0;
 }
 
+
 /* Keep what the carrier said when it was not the protocol. */
 static void
 keep_garbage(struct tunnel *t)
@@ -691,6 +272,7 @@ keep_garbage(struct tunnel *t)
 		    (char)t->in[i] : '?';
 	t->garbage[i] = '\0';
 }
+
 
 /* Parse and handle the complete frames read so far. */
 static void
@@ -732,20 +314,21 @@ parse(struct tunnel *t)
 	}
 }
 
+
 static void
 carrier_io(struct loop *l, struct loop_io *io, unsigned int ev)
 {
 	struct tunnel *t = io->arg;
 
-	if ((ev & LOOP_WRITE) && out_pending(t) > 0) {
-		flush(t);
+	if ((ev & LOOP_WRITE) && tunnel_out_pending(t) > 0) {
+		tunnel_flush(t);
 		if (t->dead)
 			return;
 	}
 	if (!(ev & LOOP_READ) || io != &t->rio)
 		return;
 	for (int i = 0; i < READS_PER_WAKE && !t->dead &&
-	    out_pending(t) < 2 * TUNNEL_OUT_HIGH; i++) {
+	    tunnel_out_pending(t) < 2 * TUNNEL_OUT_HIGH; i++) {
 		ssize_t n = read(t->rfd, t->in + t->in_len, IN_CAP - t->in_len);
 
 		if (n == -1) {
@@ -774,8 +357,9 @@ carrier_io(struct loop *l, struct loop_io *io, unsigned int ev)
 			break;
 	}
 	if (!t->dead)
-		flush(t);
+		tunnel_flush(t);
 }
+
 
 /* Keepalive: ping after keepalive_ms with nothing heard; fail when the
  * answer takes as long again. */
@@ -801,14 +385,16 @@ keepalive_fire(struct loop *l, struct loop_timer *tm)
 	}
 	if (now - t->last_rx >= ka) {
 		t->ping_sent = now;
-		out_frame(t, TUNFRAME_PING, 0, 0, (uint32_t)now, NULL, 0);
-		flush(t);
+		tunnel_out_frame(t, TUNFRAME_PING, 0, 0, (uint32_t)now, NULL,
+		    0);
+		tunnel_flush(t);
 		loop_timer_set(l, tm, ka);
 		return;
 	}
 	t->ping_sent = 0;
 	loop_timer_set(l, tm, t->last_rx + ka - now);
 }
+
 
 /* Free the streams that ended during the last pass. */
 static void
@@ -825,6 +411,7 @@ reap_fire(struct loop *l, struct loop_timer *tm)
 	}
 }
 
+
 /* The session is over: abort every stream, stop polling, tell the
  * owner once. */
 static void
@@ -838,10 +425,11 @@ session_fail(struct tunnel *t, const char *why)
 		loop_io_stop(t->loop, &t->wio);
 	loop_timer_stop(t->loop, &t->ka);
 	while (t->all != NULL)
-		stream_end(t->all, 1, TUNR_NORMAL, NULL);
+		tunstream_end(t->all, 1, TUNR_NORMAL, NULL);
 	if (t->hooks->dead != NULL)
 		t->hooks->dead(t->arg, why);
 }
+
 
 struct tunnel *
 tunnel_new(struct loop *l, int rfd, int wfd, const struct tunnel_cfg *cfg,
@@ -884,19 +472,20 @@ tunnel_new(struct loop *l, int rfd, int wfd, const struct tunnel_cfg *cfg,
 	h.max_streams = (uint32_t)t->cfg.max_streams;
 	snprintf(h.name, sizeof(h.name), "sockbridge %s", cfg->name);
 	n = tunframe_hello_put(p, sizeof(p), &h);
-	out_frame(t, TUNFRAME_HELLO, 0, 0, (uint32_t)n, p, (size_t)n);
+	tunnel_out_frame(t, TUNFRAME_HELLO, 0, 0, (uint32_t)n, p, (size_t)n);
 	if (cfg->keepalive_ms > 0)
 		loop_timer_set(l, &t->ka, (uint64_t)cfg->keepalive_ms);
-	flush(t);
+	tunnel_flush(t);
 	return t;
 }
+
 
 int
 tunnel_open(struct tunnel *t, int fd, unsigned int target)
 {
 	struct tstream *s;
 	uint8_t p[2];
-	int waiting = out_pending(t) > 0;
+	int waiting = tunnel_out_pending(t) > 0;
 
 	if (t->dead || t->goaway_sent || t->goaway_rcvd) {
 		struct linger lg = { 1, 0 };
@@ -912,17 +501,18 @@ tunnel_open(struct tunnel *t, int fd, unsigned int target)
 		close(fd);
 		return -EAGAIN;
 	}
-	if ((s = stream_new(t, t->next_id, fd, 1)) == NULL)
+	if ((s = tunstream_new(t, t->next_id, fd, 1)) == NULL)
 		return -ENOMEM;
 	t->next_id += 2;
 	s->target = target;
 	(void)tunframe_open_put(p, sizeof(p), (uint16_t)target);
-	out_frame(t, TUNFRAME_OPEN, 0, s->id, 2, p, 2);
-	stream_update(s);
+	tunnel_out_frame(t, TUNFRAME_OPEN, 0, s->id, 2, p, 2);
+	tunstream_update(s);
 	if (!waiting)
-		flush(t);
+		tunnel_flush(t);
 	return 0;
 }
+
 
 int
 tunnel_nstreams(const struct tunnel *t)
@@ -930,11 +520,13 @@ tunnel_nstreams(const struct tunnel *t)
 	return t->nstreams;
 }
 
+
 int
 tunnel_peer_max(const struct tunnel *t)
 {
 	return (int)t->peer_max;
 }
+
 
 int
 tunnel_ready(const struct tunnel *t)
@@ -942,26 +534,29 @@ tunnel_ready(const struct tunnel *t)
 	return t->hello;
 }
 
+
 void
 tunnel_goaway(struct tunnel *t)
 {
 	if (t->dead || t->goaway_sent)
 		return;
-	out_reason(t, TUNFRAME_GOAWAY, 0, TUNR_NORMAL, NULL);
+	tunnel_out_reason(t, TUNFRAME_GOAWAY, 0, TUNR_NORMAL, NULL);
 	t->goaway_sent = 1;
-	flush(t);
-	if (t->nstreams == 0 && out_pending(t) == 0 && !t->dead) {
+	tunnel_flush(t);
+	if (t->nstreams == 0 && tunnel_out_pending(t) == 0 && !t->dead) {
 		t->wshut = 1;
 		if (t->rfd == t->wfd)
 			(void)shutdown(t->wfd, SHUT_WR);
 	}
 }
 
+
 void
 tunnel_fail(struct tunnel *t, const char *why)
 {
 	session_fail(t, why);
 }
+
 
 void
 tunnel_free(struct tunnel *t)
@@ -987,6 +582,7 @@ tunnel_free(struct tunnel *t)
 	free(t->out);
 	free(t);
 }
+
 
 const char *
 tunnel_garbage(const struct tunnel *t)
