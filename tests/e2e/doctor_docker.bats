@@ -9,6 +9,7 @@
 # through it to the echo server inside.
 
 load helpers
+unset DOCKER_HOST	# the real daemon (helpers.bash hides it)
 
 bats_require_minimum_version 1.5.0
 

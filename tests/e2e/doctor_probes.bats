@@ -143,6 +143,7 @@ assert n == 25, n' "$T/runs.json" || fail "json runs: $(cat "$T/runs.json")"
 }
 
 @test "doctor: a real dockerd answers GET /_ping; the verdict names DOCKER_HOST" {
+	unset DOCKER_HOST	# the real daemon (helpers.bash hides it)
 	command -v dockerd >/dev/null || fail "docker.io is not installed"
 	if ! timeout 10 docker info >/dev/null 2>&1; then
 		(dockerd --iptables=false >/tmp/dockerd.log 2>&1 3>&- &)

@@ -13,6 +13,7 @@
 # itself; the tunnel-only checks (one carrier, its restart) then fail.
 
 load helpers
+unset DOCKER_HOST	# the real daemon (helpers.bash hides it)
 
 setup_file() {
 	local tools sbs
