@@ -453,6 +453,13 @@ check_tunnel(const struct relay_args *ra, const struct relay_cfg *cfg)
 		return log_fail("tunnel:CMD: --idle-timeout, --no-wait-target, --max-conns-per-peer, --pipe-size, "
 		    "--no-splice, --busy-poll, accept-proxy and send-proxy apply "
 		    "to relayed connections, not to tunnel streams");
+	if (cfg->oneway != CONN_ONEWAY_NONE)
+		return log_fail("tunnel:CMD: socat's -u and -U (one direction "
+		    "only) apply to relayed connections, not to tunnel "
+		    "streams");
+	if (cfg->stats.kind != ADDR_NONE)
+		return log_fail("tunnel:CMD: --stats does not count tunnel "
+		    "streams yet; leave it out");
 	return 0;
 }
 

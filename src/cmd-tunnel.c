@@ -209,8 +209,17 @@ acc_conn(void *arg, int fd, const struct listener *ls)
 {
 	struct tun *tn = arg;
 	unsigned int target = (unsigned int)tn->ls_target[ls - tn->ls];
+	char peer[160];
 	int rc;
 
+	if (!listener_allows(ls, fd, peer, sizeof(peer))) {
+		log_escape(peer, sizeof(peer));
+		log_warn("%s: denied %s (not in its allow list)", ls->name,
+		    peer);
+		close(fd);
+		accept_closed(&tn->acc);
+		return;
+	}
 	if (tn->car != NULL)
 		rc = carrier_accept(tn->car, fd, target);
 	else if ((rc = tunnel_open(tn->t, fd, target)) < 0)
@@ -318,6 +327,9 @@ tun_parse(struct tun *tn, int argc, char **argv)
 		if (a->kind == ADDR_STDIO)
 			return log_fail("%s: the tunnel's stdio is the carrier; "
 			    "listen on a socket", tn->listen_text[i]);
+		if (a->opt.accept_proxy)
+			return log_fail("%s: accept-proxy does not apply to "
+			    "tunnel streams", tn->listen_text[i]);
 	}
 	for (int i = first; i < argc; i++) {
 		struct addr a;
@@ -329,6 +341,9 @@ tun_parse(struct tun *tn, int argc, char **argv)
 		    a.kind == ADDR_SYSTEMD)
 			return log_fail("%s: a tunnel target is a socket or "
 			    "exec:CMD", argv[i]);
+		if (a.opt.send_proxy > 0)
+			return log_fail("%s: send-proxy does not apply to "
+			    "tunnel streams", argv[i]);
 		if (dial_prepare(&tn->target[tn->ntargets], &a, err,
 		    sizeof(err)) == -1)
 			return log_fail("%s: %s", argv[i], err);

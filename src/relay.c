@@ -5,6 +5,8 @@
  * policy; the dependencies run one way, from here down.
  */
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -137,15 +139,47 @@ static const struct conn_hooks relay_conn_hooks = {
 	.spend_reserve = hook_spend_reserve,
 };
 
+static void	hook_stream_closed(void *);
+
+/*
+ * A connection accepted on ls for the tunnel gets what conn_new gives a
+ * relayed one: TCP_NODELAY and --keepalive on tcp, and the listener's
+ * allow list. Returns 0, or -1 when it is denied (then fd is closed,
+ * counted and logged).
+ */
+static int
+tunnel_admit(struct relay *r, int fd, const struct listener *ls)
+{
+	char peer[160];
+	int one = 1;
+
+	if (ls->family != AF_UNIX) {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		(void)keepalive_apply(fd, &r->cfg->keepalive);
+	}
+	if (listener_allows(ls, fd, peer, sizeof(peer)))
+		return 0;
+	log_escape(peer, sizeof(peer));
+	r->st.err[STATS_DENIED]++;
+	log_warn("tunnel: denied %s on %s (not in its allow list)", peer,
+	    ls->name);
+	close(fd);
+	return -1;
+}
+
 /* accept hooks: a new connection; how many are open; drain expired. */
 static void
 hook_conn(void *arg, int fd, const struct listener *ls)
 {
 	struct relay *r = arg;
 
-	(void)ls;
 	if (r->car != NULL) {
-		/* tunnel: target: a stream on the carrier (carrier.h). */
+		/* tunnel: target: a stream on the carrier (carrier.h), once
+		 * admitted as conn_new admits a relayed connection. */
+		if (tunnel_admit(r, fd, ls) == -1) {
+			hook_stream_closed(r);
+			return;
+		}
 		(void)carrier_accept(r->car, fd, 0);
 		relay_idle_update(r);
 		return;

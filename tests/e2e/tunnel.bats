@@ -236,7 +236,50 @@ cpu_ticks() {
 	expect_status 0
 }
 
+@test "tunnel: a listener's allow list holds for tunnel streams too" {
+	needs_local_addr 127.0.0.2
+	echo_at echo "$T/e.sock"
+	tun_relay "tcp:127.0.0.1:0,allow=127.0.0.2/32" "tunnel:$SB tunnel unix:$T/e.sock"
+	local port=${RADDR##*:}
+	# From 127.0.0.1: closed unserved, never carried.
+	run python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+try:
+    s.sendall(b"hello")
+    print("got", s.recv(100))
+except OSError as e:
+    print("error", e.__class__.__name__)' "$port"
+	expect_status 0
+	[[ "$output" == "got b''" || "$output" == error* ]] || fail "denied client saw: $output"
+	wait_for 100 grep -q 'tunnel: denied tcp:127\.0\.0\.1:[0-9]* on .* (not in its allow list)' "$T/relay.err" ||
+	    fail "no denial logged:" "$(cat "$T/relay.err")"
+	# From 127.0.0.2: echoed through the tunnel.
+	run python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10,
+    source_address=("127.0.0.2", 0))
+s.sendall(b"hello"); s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(100)
+    if not b: break
+    got += b
+print("got", got)' "$port"
+	expect_status 0
+	[ "$output" = "got b'hello'" ] || fail "allowed client saw: $output"
+}
+
 @test "tunnel: usage errors name the problem" {
+	run "$SB" relay --stats "unix:$T/st.sock" "unix:$T/r.sock" "tunnel:cat"
+	expect_status 2
+	expect_contains "--stats does not count tunnel streams"
+	run "$SB" -u "unix:$T/r.sock" "tunnel:cat"
+	expect_status 2
+	expect_contains "one direction only"
+	run "$SB" tunnel "unix:$T/x,send-proxy"
+	expect_status 2
+	expect_contains "send-proxy does not apply to tunnel streams"
 	run "$SB" relay "unix:$T/r.sock" "tunnel:$SB tunnel x" "unix:$T/y"
 	expect_status 2
 	expect_contains "tunnel:CMD cannot be one of several targets"
