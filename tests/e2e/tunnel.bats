@@ -147,10 +147,13 @@ cpu_ticks() {
 }
 
 @test "tunnel: a carrier that cannot start: one clear error with the command, status and stderr" {
-	bg relay "$SB" relay -T 1 "unix:$T/r.sock" \
+	bg relay "$SB" relay -T 1 tcp:127.0.0.1:0 \
 	    "tunnel:sh -c 'echo Error: No such container: db >&2; exit 3'"
 	RADDR=$(listen_addr relay)
-	# Held while the carrier is tried again, then reset (-T 1).
+	# Held while the carrier is tried again, then reset (-T 1). Over
+	# tcp: a unix client sees the reset only if bytes of its own were
+	# still unread when the relay closed (the kernel's rule), and the
+	# carrier may have taken them all before it exited.
 	peer client connect "$RADDR" observe --bytes $((64 << 20))
 	expect_observed client reset
 	expect_log relay "^sockbridge: carrier 'sh -c 'echo Error: No such container: db >&2; exit 3'' did not start the tunnel: exited with status 3: Error: No such container: db$"
@@ -159,7 +162,6 @@ cpu_ticks() {
 	    fail "$(cat "$T/relay.err")"
 	[ "$(nlines relay "^sockbridge: carrier: Error")" -eq 1 ] ||
 	    fail "$(cat "$T/relay.err")"
-	[ -S "$T/r.sock" ]
 }
 
 @test "tunnel: a carrier that does not speak the protocol: the error quotes what it wrote" {
