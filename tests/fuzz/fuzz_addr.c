@@ -57,7 +57,7 @@ check_addr(const struct addr *a)
 {
 	const struct addr_opts *o = &a->opt;
 
-	check(a->kind > ADDR_NONE && a->kind <= ADDR_SYSTEMD);
+	check(a->kind > ADDR_NONE && a->kind <= ADDR_TUNNEL);
 	check(a->role == ADDR_ROLE_ANY || a->role == ADDR_ROLE_LISTEN ||
 	    a->role == ADDR_ROLE_CONNECT);
 	check(a->family == AF_UNSPEC || a->family == AF_INET ||
@@ -79,6 +79,7 @@ check_addr(const struct addr *a)
 		check(a->host_given == (a->host[0] != '\0'));
 		break;
 	case ADDR_EXEC:
+	case ADDR_TUNNEL:
 		check(a->cmd[0] != '\0');
 		break;
 	case ADDR_FD:
@@ -137,6 +138,7 @@ same_endpoint(const struct addr *a, const struct addr *b)
 	case ADDR_TCP:
 		return a->port == b->port && strcmp(a->host, b->host) == 0;
 	case ADDR_EXEC:
+	case ADDR_TUNNEL:
 		return strcmp(a->cmd, b->cmd) == 0;
 	case ADDR_FD:
 		return a->fd == b->fd;
