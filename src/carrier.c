@@ -36,6 +36,7 @@ struct carrier {
 	pid_t		 pid;		/* -1: none */
 	int		 status;	/* wait status, -1: not reaped */
 	int		 ending;	/* the session ended; awaiting the exit */
+	int		 dead_early;	/* it ended inside tunnel_new() */
 	int		 ready;		/* this run's far end answered */
 	char		 why[256];	/* how the session ended */
 	int		 err_fd;	/* the child's stderr */
@@ -255,17 +256,19 @@ timer_fire(struct loop *l, struct loop_timer *tm)
 		carrier_start(c);
 }
 
-/* tunnel hooks */
+/* The session t ended (why): keep it for the timer to free, and end
+ * the run. */
 static void
-hook_dead(void *arg, const char *why)
+carrier_dead(struct carrier *c, struct tunnel *t, const char *why)
 {
-	struct carrier *c = arg;
-
-	snprintf(c->why, sizeof(c->why), "%s", why);
-	snprintf(c->garbage, sizeof(c->garbage), "%s", tunnel_garbage(c->t));
-	if (tunnel_ready(c->t))
+	if (why != c->why)
+		snprintf(c->why, sizeof(c->why), "%s", why);
+	snprintf(c->garbage, sizeof(c->garbage), "%s", tunnel_garbage(t));
+	if (tunnel_ready(t))
 		c->ready = 1;
-	c->t_old = c->t;
+	if (c->t_old != NULL && c->t_old != t)
+		tunnel_free(c->t_old);
+	c->t_old = t;
 	c->t = NULL;
 	c->ending = 1;
 	loop_timer_set(c->loop, &c->timer, 0);
@@ -273,6 +276,22 @@ hook_dead(void *arg, const char *why)
 		(void)kill(c->pid, SIGTERM);
 	else
 		carrier_ended(c);
+}
+
+/* tunnel hooks */
+static void
+hook_dead(void *arg, const char *why)
+{
+	struct carrier *c = arg;
+
+	if (c->t == NULL) {
+		/* Inside tunnel_new(): the carrier was gone before its
+		 * HELLO was written. carrier_start() ends the run. */
+		snprintf(c->why, sizeof(c->why), "%s", why);
+		c->dead_early = 1;
+		return;
+	}
+	carrier_dead(c, c->t, why);
 }
 
 static void
@@ -304,6 +323,7 @@ carrier_start(struct carrier *c)
 	static const char prefix[] = "exec 2>&3 3>&-\n";
 	char *cmd, *argv[] = { "/bin/sh", "-c", NULL, NULL };
 	struct tunnel_cfg tc;
+	struct tunnel *t;
 	struct spawn sp;
 	int sv[2] = { -1, -1 }, ep[2] = { -1, -1 }, rc;
 	size_t len = sizeof(prefix) + strlen(c->cfg.cmd);
@@ -363,12 +383,18 @@ carrier_start(struct carrier *c)
 	tc.max_streams = c->cfg.max_streams;
 	tc.keepalive_ms = c->cfg.keepalive_ms;
 	tc.ntargets = c->cfg.ntargets;
-	if ((c->t = tunnel_new(c->loop, sv[0], sv[0], &tc, &c->hooks,
+	c->dead_early = 0;
+	if ((t = tunnel_new(c->loop, sv[0], sv[0], &tc, &c->hooks,
 	    c)) == NULL) {
 		rc = -errno;
 		goto fail;
 	}
 	sv[0] = -1;
+	if (c->dead_early) {
+		carrier_dead(c, t, c->why);
+		return;
+	}
+	c->t = t;
 	log_info("carrier '%s' started, pid %d", c->cfg.cmd, (int)c->pid);
 	pending_flush(c);
 	return;
@@ -419,20 +445,23 @@ carrier_new(struct loop *l, const struct carrier_cfg *cfg)
 int
 carrier_accept(struct carrier *c, int fd, unsigned int target)
 {
+	struct tunnel *t;
 	int rc;
 
-	if (c->t != NULL) {
-		if ((rc = tunnel_open(c->t, fd, target)) < 0) {
+	if ((t = c->t) != NULL) {
+		/* t outlives a session that ends in tunnel_open(): the timer
+		 * frees it (carrier_dead). */
+		if ((rc = tunnel_open(t, fd, target)) < 0) {
 			if (rc == -EAGAIN)
 				log_info("tunnel: a connection refused: the far "
-				    "end's limit of %d streams", tunnel_peer_max(c->t));
+				    "end's limit of %d streams", tunnel_peer_max(t));
 			else
 				log_info("tunnel: a connection refused: %s",
 				    strerror(-rc));
 			if (c->cfg.stream_closed != NULL)
 				c->cfg.stream_closed(c->cfg.arg);
 		}
-		if (!c->ready && tunnel_ready(c->t))
+		if (!c->ready && tunnel_ready(t))
 			c->ready = 1;
 		return rc;
 	}

@@ -44,7 +44,7 @@ expect_observed() {
 	local pid
 	eval "pid=\$PID_$1"
 	wait_gone "$pid" $((25 * 20)) || fail "$1 did not finish"
-	wait "$pid" || fail "$1 failed:" "$(cat "$T/$1.err")"
+	wait "$pid" || fail "$1 failed:" "$(cat "$T/$1.err")" "relay log:" "$(cat "$T/relay.err" 2>/dev/null)"
 	grep -q "^observed $2 " "$T/$1.out" ||
 	    fail "$1: '$(cat "$T/$1.out")', expected: observed $2" \
 	    "relay log:" "$(cat "$T/relay.err")"
