@@ -7,7 +7,10 @@ Connect to ADDR (unix:PATH or tcp:HOST:PORT, an echo behind a relay) and
 send 64 KiB chunks without reading until a send has stayed blocked for
 0.3 s: every buffer on the way is full, and bytes of ours sit unread at
 the relay. Then create FLAG and wait for the file GO (the test cuts the
-stream meanwhile). Then read as fast as possible, and print how the
+stream meanwhile), still offering bytes every 10 ms: a relay that reads a
+little more meanwhile (a late window update) must not empty our queue, since
+on a unix socket the kernel shows the peer's close as a reset only while
+bytes of ours are still unread (unix_release_sock). Then read as fast as possible, and print how the
 stream ended:
   "observed reset after N bytes (ECONNRESET)"
   "observed eof after N bytes"
@@ -38,6 +41,12 @@ while time.monotonic() < deadline:
         time.sleep(0.01)
 open(flag, "w").close()
 while not os.path.exists(go) and time.monotonic() < deadline:
+    try:
+        s.send(chunk)
+    except BlockingIOError:
+        pass
+    except OSError:
+        break  # cut already: the read below tells how
     time.sleep(0.01)
 s.setblocking(True)
 s.settimeout(max(deadline - time.monotonic(), 0.1))
