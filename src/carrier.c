@@ -59,16 +59,6 @@ struct carrier {
 
 static void	carrier_start(struct carrier *c);
 
-/* Abort fd: the client sees a reset (see end.h). */
-static void
-abort_fd(int fd)
-{
-	struct linger lg = { 1, 0 };
-
-	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
-}
-
 /* Log one line of the child's stderr, keep the first of this run. */
 static void
 err_line(struct carrier *c, char *line)
@@ -165,7 +155,7 @@ pending_abort(struct carrier *c, int all)
 	for (int i = 0; i < c->npending; i++) {
 		if (all || now - c->pending_since[i] >=
 		    (uint64_t)c->cfg.wait_ms) {
-			abort_fd(c->pending[i]);
+			sys_abort_close(c->pending[i]);
 			if (c->cfg.stream_closed != NULL)
 				c->cfg.stream_closed(c->cfg.arg);
 			continue;
@@ -466,7 +456,7 @@ carrier_accept(struct carrier *c, int fd, unsigned int target)
 		return rc;
 	}
 	if (c->npending == PENDING_MAX) {
-		abort_fd(fd);
+		sys_abort_close(fd);
 		if (c->cfg.stream_closed != NULL)
 			c->cfg.stream_closed(c->cfg.arg);
 		return -EAGAIN;

@@ -59,19 +59,10 @@ sock_shut_write(struct end *e)
 	return shutdown(e->wfd, SHUT_WR) == -1 ? -errno : 0;
 }
 
-/*
- * SO_LINGER {1, 0}: close sends RST, not FIN, and drops what the send
- * queue still holds (HAProxy's "option nolinger"). Unix sockets ignore
- * the option; what they hold unread is what makes their peer see
- * ECONNRESET (see end.h).
- */
 static void
 sock_abort(struct end *e)
 {
-	struct linger lg = { 1, 0 };
-
-	(void)setsockopt(e->rfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(e->rfd);
+	sys_abort_close(e->rfd);
 	e->rfd = e->wfd = -1;
 }
 

@@ -206,6 +206,15 @@ sys_strerrorname(int e)
 }
 #endif
 
+void
+sys_abort_close(int fd)
+{
+	struct linger lg = { 1, 0 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 int
 sys_nonblock(int fd)
 {

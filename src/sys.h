@@ -74,6 +74,15 @@ int	sys_socketpair_cloexec(int family, int type, int sv[2]);
  * of the values sockbridge meets. */
 const char *sys_strerrorname(int e);
 
+/*
+ * Close fd so that its peer sees an abort, not an end of stream: SO_LINGER
+ * {1, 0} makes a tcp close send RST and drop what the send queue holds
+ * (HAProxy's "option nolinger"). Unix sockets ignore the option: their
+ * peer sees ECONNRESET only while bytes it sent are still unread here
+ * (see end.h).
+ */
+void	sys_abort_close(int fd);
+
 /* Make fd nonblocking and close-on-exec. Returns 0 or -errno. */
 int	sys_nonblock(int fd);
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sys.h"
 #include "tunframe.h"
 #include "tunnel.h"
 #include "tunnel_int.h"
@@ -488,17 +489,11 @@ tunnel_open(struct tunnel *t, int fd, unsigned int target)
 	int waiting = tunnel_out_pending(t) > 0;
 
 	if (t->dead || t->goaway_sent || t->goaway_rcvd) {
-		struct linger lg = { 1, 0 };
-
-		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(fd);
+		sys_abort_close(fd);
 		return -EPIPE;
 	}
 	if (t->nlocal >= (int)t->peer_max || t->nlocal >= TUNNEL_MAX_STREAMS) {
-		struct linger lg = { 1, 0 };
-
-		(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(fd);
+		sys_abort_close(fd);
 		return -EAGAIN;
 	}
 	if ((s = tunstream_new(t, t->next_id, fd, 1)) == NULL)

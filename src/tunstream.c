@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sys.h"
 #include "tunframe.h"
 #include "tunnel.h"
 #include "tunnel_int.h"
@@ -104,13 +105,10 @@ tunstream_end(struct tstream *s, int abort, uint32_t send_reset,
 
 	if (s->fd != -1) {
 		loop_io_stop(t->loop, &s->io);
-		if (abort) {
-			struct linger lg = { 1, 0 };
-
-			(void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg,
-			    sizeof(lg));
-		}
-		close(s->fd);
+		if (abort)
+			sys_abort_close(s->fd);
+		else
+			close(s->fd);
 		s->fd = -1;
 	}
 	if (send_reset != TUNR_NORMAL)
