@@ -2,6 +2,14 @@
  * cmd-ls: "sockbridge ls [PATH|DIR]": unix sockets, who is behind them,
  * and stale socket files. Reads /proc/net/unix (bound sockets and their
  * connections), /proc/PID/fd (which process holds which socket) and stat.
+ *
+ * A socket file whose path no bound socket carries is not stale yet: its
+ * server may have bound it by a relative name ("app.sock" from its
+ * working directory) or from another network namespace (a container
+ * sharing the directory). judge() asks the kernel which socket is bound
+ * to that very file (sock_diag), then knocks as the relay does before it
+ * replaces a file: only a file no socket here is bound to, whose connect
+ * is refused, is stale. What cannot be told is "unknown".
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,21 +28,34 @@
 #include "cmd.h"
 #include "esc.h"
 #include "log.h"
+#include "net.h"
 #include "sockinfo.h"
+#include "sys.h"
 
 static const char ls_help[] =
 "usage: sockbridge ls [--json] [PATH|DIR]\n"
 "\n"
-"List unix sockets: path (or @name for abstract sockets), state\n"
-"(listening, datagram, stale file), connected peers, mode, owner, and the\n"
-"listening process. Without an argument: every bound socket of this\n"
-"network namespace, and stale socket files in /tmp, /run, /var/run,\n"
-"/run/postgresql. With DIR: sockets under DIR; with PATH: that one.\n"
+"List unix sockets: path (or @name for abstract sockets), state, connected\n"
+"peers, mode, owner, and the listening process. Without an argument: every\n"
+"bound socket of this network namespace, and the other socket files in\n"
+"/tmp, /run, /var/run, /run/postgresql. With DIR: sockets under DIR; with\n"
+"PATH: that one. A socket bound by a relative name is shown at its full\n"
+"path when its process's working directory still holds that very file.\n"
+"\n"
+"States: listening; datagram; bound (not listening yet); stale (no socket\n"
+"is bound to the file and a connect is refused: safe to remove); unknown\n"
+"(cannot tell, such as no permission to connect). A file listening only\n"
+"from another network namespace (a container) shows as listening with no\n"
+"process.\n"
 "Options: --json (one object per socket, one per line), --help.\n";
 
 struct sock {
 	char		 path[128];
-	int		 listening, dgram, stale;
+	int		 listening, dgram, stale, unknown;
+	int		 relative;	/* bound by a relative name, not found */
+	int		 own;		/* a socket of this namespace is bound
+					 * by this name, not only connections
+					 * accepted on one (from elsewhere) */
 	int		 peers;
 	unsigned long	 inode;		/* the bound socket's inode */
 };
@@ -82,17 +103,20 @@ find_or_add(struct list *l, const char *path)
 }
 
 /* One /proc/net/unix entry: a bound socket, or a connection accepted on
- * one (it carries the listener's path). */
+ * one (it carries the listener's path). Relative names are kept whatever
+ * the filter: resolve_relative() finds where they are. */
 static int
 collect(const struct sockinfo_entry *e, void *arg)
 {
 	struct list *l = arg;
 	struct sock *s;
+	int relative = e->path[0] != '/' && e->path[0] != '@';
 
-	if (e->path[0] == '\0' || !want(l, e->path))
+	if (e->path[0] == '\0' || (!relative && !want(l, e->path)))
 		return 0;
 	if ((s = find_or_add(l, e->path)) == NULL)
 		return -ENOMEM;
+	s->relative = relative;
 	if (e->flags & SOCKINFO_LISTENING) {
 		s->listening = 1;
 		s->inode = e->inode;
@@ -100,12 +124,17 @@ collect(const struct sockinfo_entry *e, void *arg)
 		s->dgram = 1;
 		if (s->inode == 0)
 			s->inode = e->inode;
-	} else if (e->state == 3)		/* SS_CONNECTED */
-		s->peers++;
+	} else if (e->state >= 2) {
+		/* SS_CONNECTED: accepted. SS_CONNECTING, SS_DISCONNECTING:
+		 * not accepted yet, or its end was released. */
+		s->peers += e->state == 3;
+		return 0;
+	} else if (s->inode == 0)		/* bound, not listening yet */
+		s->inode = e->inode;
+	s->own = 1;
 	return 0;
 }
 
-/* Socket files in dir that nothing has bound: stale. */
 /* Is path the same file as a socket already listed (through a symlinked
  * directory such as /var/run -> /run)? */
 static int
@@ -116,14 +145,141 @@ known(const struct list *l, const char *path)
 	if (realpath(path, a) == NULL)
 		return 0;
 	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].path, path) == 0 || (l->v[i].path[0] == '/' &&
-		    realpath(l->v[i].path, b) != NULL && strcmp(a, b) == 0))
+		if (l->v[i].own && (strcmp(l->v[i].path, path) == 0 ||
+		    (l->v[i].path[0] == '/' && realpath(l->v[i].path, b) !=
+		    NULL && strcmp(a, b) == 0)))
 			return 1;
 	return 0;
 }
 
+/* The entry of the socket with this inode, or NULL. */
+static struct sock *
+by_inode(struct list *l, unsigned long inode)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].inode == inode)
+			return &l->v[i];
+	return NULL;
+}
+
+/*
+ * Each socket bound by a relative name: where its process's working
+ * directory holds the very file it is bound to (the kernel says which),
+ * it is listed at that full path.
+ */
 static void
-scan_stale(struct list *l, const char *dir)
+resolve_relative(struct list *l, const struct sockinfo_fdmap *map)
+{
+	char link[64], cwd[PATH_MAX], path[PATH_MAX];
+	unsigned long sock;
+	struct stat st;
+	size_t i;
+	ssize_t n;
+	pid_t pid;
+
+	for (i = 0; i < l->n; i++) {
+		struct sock *s = &l->v[i];
+
+		if (!s->relative || s->inode == 0 ||
+		    (pid = sockinfo_fdmap_pid(map, s->inode)) <= 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+		if ((n = readlink(link, cwd, sizeof(cwd) - 1)) <= 0)
+			continue;
+		cwd[n] = '\0';
+		if (snprintf(path, sizeof(path), "%s/%s",
+		    strcmp(cwd, "/") == 0 ? "" : cwd, s->path) >=
+		    (int)sizeof(s->path) || lstat(path, &st) == -1 ||
+		    !S_ISSOCK(st.st_mode) ||
+		    sockinfo_file_bound(st.st_dev, st.st_ino, &sock) != 1 ||
+		    sock != s->inode)
+			continue;
+		memcpy(s->path, path, strlen(path) + 1);
+		s->relative = 0;
+	}
+}
+
+/* What the filter wants, now that relative names are placed: one that
+ * was not stays under its name when nothing filters. */
+static void
+keep_wanted(struct list *l)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < l->n; i++)
+		if (l->v[i].relative == 0 ? want(l, l->v[i].path) :
+		    l->v[i].relative == 1 && l->filter == NULL)
+			l->v[j++] = l->v[i];
+	l->n = j;
+}
+
+/*
+ * A socket file that no bound socket's path names: what is it? The
+ * kernel says which socket, if any, is bound to that very file; then a
+ * knock, as the relay does before it replaces a file.
+ */
+static void
+judge(struct list *l, struct sock *s, const struct stat *st)
+{
+	struct net_sa sa;
+	struct sock *r;
+	unsigned long sock;
+	int bound, fd, e;
+
+	s->own = 1;
+	bound = sockinfo_file_bound(st->st_dev, st->st_ino, &sock);
+	if (bound == 1) {
+		/* Bound here by a name we could not place. */
+		s->inode = sock;
+		s->listening = sockinfo_is_listener(sock);
+		if ((r = by_inode(l, sock)) != NULL && r != s) {
+			s->peers = r->peers;
+			s->dgram = r->dgram;
+			r->inode = 0;
+			r->relative = 2;	/* shown as s */
+		}
+		return;
+	}
+	if (net_unix_sa(&sa, s->path, 0) < 0 ||
+	    (fd = sys_socket(AF_UNIX, SOCK_STREAM)) < 0) {
+		s->unknown = 1;
+		return;
+	}
+	e = connect(fd, (struct sockaddr *)&sa.ss, sa.len) == -1 ? errno : 0;
+	close(fd);
+	if (e == 0 || e == EAGAIN || e == EINPROGRESS)
+		s->listening = 1;	/* from another network namespace */
+	else if (e == EPROTOTYPE)
+		s->dgram = 1;
+	else if (e == ECONNREFUSED && (bound == 0 || bound == -ENOSYS))
+		s->stale = 1;	/* where the kernel cannot say, as the relay
+				 * judges: a refusal */
+	else
+		s->unknown = 1;
+}
+
+/* Names that only connections carry (accepted by a listener of another
+ * namespace, or of one gone): judged by their file, if any. */
+static void
+judge_peers_only(struct list *l)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct sock *s = &l->v[i];
+
+		if (s->own || s->relative || s->path[0] != '/')
+			continue;
+		if (lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode))
+			judge(l, s, &st);
+		else
+			s->unknown = 1;
+	}
+}
+
+/* Socket files in dir that no bound socket's path names. */
+static void
+scan_files(struct list *l, const char *dir)
 {
 	char path[PATH_MAX];
 	struct dirent *d;
@@ -140,7 +296,7 @@ scan_stale(struct list *l, const char *dir)
 		    !S_ISSOCK(st.st_mode) || !want(l, path))
 			continue;
 		if (!known(l, path) && (s = find_or_add(l, path)) != NULL)
-			s->stale = 1;
+			judge(l, s, &st);
 	}
 	closedir(dp);
 }
@@ -177,7 +333,7 @@ static const char *
 state_str(const struct sock *s)
 {
 	return s->listening ? "listening" : s->dgram ? "datagram" :
-	    s->stale ? "stale" : "bound";
+	    s->stale ? "stale" : s->unknown ? "unknown" : "bound";
 }
 
 /* What kind of file mode is, for a message. */
@@ -257,21 +413,25 @@ run_ls(int argc, char **argv)
 		free(l.v);
 		return 1;
 	}
+	if (sockinfo_fdmap_load(&map) < 0)
+		memset(&map, 0, sizeof(map));
+	resolve_relative(&l, &map);
 	if (l.filter_dir)
-		scan_stale(&l, l.filter);
+		scan_files(&l, l.filter);
 	else if (l.filter == NULL)
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-			scan_stale(&l, dirs[i]);
-	else if (l.filter[0] == '/' && S_ISSOCK(st.st_mode) && l.n == 0) {
+			scan_files(&l, dirs[i]);
+	else if (l.filter[0] == '/' && S_ISSOCK(st.st_mode) &&
+	    !known(&l, l.filter)) {
 		struct sock *s = find_or_add(&l, l.filter);
 
 		if (s != NULL)
-			s->stale = 1;
+			judge(&l, s, &st);
 	}
+	judge_peers_only(&l);
+	keep_wanted(&l);
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(l.v[0]), cmp_sock);
-	if (sockinfo_fdmap_load(&map) < 0)
-		memset(&map, 0, sizeof(map));
 
 	/* the columns as wide as what they hold: paths run to 107 bytes */
 	for (size_t i = 0; i < l.n; i++) {
