@@ -49,7 +49,10 @@ struct carrier {
 	uint64_t	 t_start;
 	unsigned int	 backoff_ms;
 	uint64_t	 rng;
-	struct loop_timer timer;	/* restart; free t_old */
+	struct loop_timer timer;	/* restart; free t_old; open the
+					   pending once the far end is up */
+	struct loop_timer wait;		/* the oldest pending waited
+					   cfg.wait_ms */
 	int		 pending[PENDING_MAX];
 	uint64_t	 pending_since[PENDING_MAX];
 	unsigned int	 pending_target[PENDING_MAX];
@@ -127,7 +130,7 @@ err_io(struct loop *l, struct loop_io *io, unsigned int ev)
 	err_read(io->arg);
 }
 
-/* Open the clients that waited for a carrier. */
+/* Open the clients that waited for the far end's HELLO. */
 static void
 pending_flush(struct carrier *c)
 {
@@ -145,7 +148,9 @@ pending_flush(struct carrier *c)
 
 /* Abort the clients that waited longer than cfg.wait_ms (all: every
  * one), the carrier not coming up. They are held meanwhile, unread, so
- * that what they sent makes the abort a reset (see end.h). */
+ * that what they sent makes the abort a reset (see end.h); none of their
+ * bytes went into a carrier, so none can be lost with one that fails
+ * before its far end answers. */
 static void
 pending_abort(struct carrier *c, int all)
 {
@@ -166,6 +171,18 @@ pending_abort(struct carrier *c, int all)
 		k++;
 	}
 	c->npending = k;
+	loop_timer_stop(c->loop, &c->wait);
+	if (k > 0)
+		loop_timer_set(c->loop, &c->wait, c->pending_since[0] +
+		    (uint64_t)c->cfg.wait_ms - now);
+}
+
+/* Timer: clients that waited cfg.wait_ms for the carrier are reset. */
+static void
+wait_fire(struct loop *l, struct loop_timer *tm)
+{
+	(void)l;
+	pending_abort(tm->arg, 0);
 }
 
 /* Exit status in words: "exited with status 1", "killed by SIGTERM". */
@@ -244,6 +261,8 @@ timer_fire(struct loop *l, struct loop_timer *tm)
 	if (c->t == NULL && !c->ending && c->pid == -1 &&
 	    (!c->cfg.lazy || c->npending > 0))
 		carrier_start(c);
+	else if (c->t != NULL && tunnel_ready(c->t) && c->npending > 0)
+		pending_flush(c);
 }
 
 /* The session t ended (why): keep it for the timer to free, and end
@@ -282,6 +301,18 @@ hook_dead(void *arg, const char *why)
 		return;
 	}
 	carrier_dead(c, c->t, why);
+}
+
+/* The far end answered: open the waiting clients, after this pass (not
+ * inside the session's read). */
+static void
+hook_ready(void *arg)
+{
+	struct carrier *c = arg;
+
+	c->ready = 1;
+	if (c->npending > 0)
+		loop_timer_set(c->loop, &c->timer, 0);
 }
 
 static void
@@ -386,7 +417,6 @@ carrier_start(struct carrier *c)
 	}
 	c->t = t;
 	log_info("carrier '%s' started, pid %d", c->cfg.cmd, (int)c->pid);
-	pending_flush(c);
 	return;
 fail:
 	free(cmd);
@@ -426,7 +456,9 @@ carrier_new(struct loop *l, const struct carrier_cfg *cfg)
 	c->hooks.dial_finish = cfg->dial_finish;
 	c->hooks.stream_closed = hook_closed;
 	c->hooks.dead = hook_dead;
+	c->hooks.ready = hook_ready;
 	loop_timer_init(&c->timer, timer_fire, c);
+	loop_timer_init(&c->wait, wait_fire, c);
 	if (!cfg->lazy)
 		carrier_start(c);
 	return c;
@@ -438,7 +470,7 @@ carrier_accept(struct carrier *c, int fd, unsigned int target)
 	struct tunnel *t;
 	int rc;
 
-	if ((t = c->t) != NULL) {
+	if ((t = c->t) != NULL && tunnel_ready(t)) {
 		/* t outlives a session that ends in tunnel_open(): the timer
 		 * frees it (carrier_dead). */
 		if ((rc = tunnel_open(t, fd, target)) < 0) {
@@ -465,6 +497,8 @@ carrier_accept(struct carrier *c, int fd, unsigned int target)
 	c->pending_target[c->npending] = target;
 	c->pending_since[c->npending] = loop_now(c->loop);
 	c->npending++;
+	if (c->wait.idx == 0)
+		loop_timer_set(c->loop, &c->wait, (uint64_t)c->cfg.wait_ms);
 	/* Down and not already waiting to start: start now (lazy, or the
 	 * back-off has passed). */
 	if (!c->ending && c->pid == -1 && c->timer.idx == 0)
@@ -503,6 +537,7 @@ carrier_free(struct carrier *c)
 	tunnel_free(c->t);
 	tunnel_free(c->t_old);
 	loop_timer_stop(c->loop, &c->timer);
+	loop_timer_stop(c->loop, &c->wait);
 	if (c->err_fd != -1) {
 		loop_io_stop(c->loop, &c->err_io);
 		close(c->err_fd);

@@ -64,6 +64,10 @@ static const char tunnel_help[] =
 "                          this --listen's position (from 0); up to 16\n"
 "      --start launch|connect  with --carrier: start it at once (default)\n"
 "                          or on the first connection\n"
+"  -T, --connect-timeout S  with --carrier: a connection that arrives while\n"
+"                          the carrier is down waits for it; when it fails\n"
+"                          to start, those that waited S are reset\n"
+"                          (default 10)\n"
 "      --keepalive S | off  ping after S idle; a carrier silent for S more\n"
 "                          is dead (default 30 with --carrier, off without)\n"
 "      --max-streams N     most streams the other end may open to our\n"
@@ -85,6 +89,7 @@ struct tun {
 	const char	*carrier_cmd;
 	int		 lazy;
 	int		 keepalive_ms;	/* -1: the default */
+	int		 wait_ms;	/* -T; -1: the default */
 	int		 max_streams;
 	const char	*listen_text[TUN_MAX_LISTEN];
 	int		 nlisten;
@@ -126,6 +131,17 @@ opt_start(const char *v, void *ctx, char *err, size_t errlen)
 	else
 		return errbuf_set(err, errlen, "--start %s: not launch or "
 		    "connect", v);
+	return 0;
+}
+
+static int
+opt_connect_timeout(const char *v, void *ctx, char *err, size_t errlen)
+{
+	struct tun *tn = ctx;
+
+	if (num_parse_duration(v, &tn->wait_ms) == -1 || tn->wait_ms <= 0)
+		return errbuf_set(err, errlen, "--connect-timeout %s: not a "
+		    "duration above 0", v);
 	return 0;
 }
 
@@ -275,6 +291,8 @@ tun_parse(struct tun *tn, int argc, char **argv)
 		{ "carrier", 'C', OPT_STR, 0, 0, &tn->carrier_cmd, NULL, NULL },
 		{ "listen", 'l', OPT_FUNC_ARG, 0, 0, NULL, opt_listen, NULL },
 		{ "start", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_start, NULL },
+		{ "connect-timeout", 'T', OPT_FUNC_ARG, 0, 0, NULL,
+		    opt_connect_timeout, NULL },
 		{ "keepalive", 0, OPT_FUNC_ARG, 0, 0, NULL, opt_keepalive,
 		    NULL },
 		{ "max-streams", 0, OPT_INT, 1, TUNNEL_MAX_STREAMS,
@@ -288,6 +306,7 @@ tun_parse(struct tun *tn, int argc, char **argv)
 	int first, rc, start_given;
 
 	tn->keepalive_ms = -1;
+	tn->wait_ms = -1;
 	tn->lazy = -1;
 	rc = opt_parse(opts, "tunnel", 0, argc, argv, &first, tn, err,
 	    sizeof(err));
@@ -306,6 +325,11 @@ tun_parse(struct tun *tn, int argc, char **argv)
 		tn->lazy = 0;
 	if (start_given && tn->carrier_cmd == NULL)
 		return log_fail("--start needs --carrier");
+	if (tn->wait_ms != -1 && tn->carrier_cmd == NULL)
+		return log_fail("--connect-timeout needs --carrier (the far end "
+		    "dials its targets as the kernel allows)");
+	if (tn->wait_ms == -1)
+		tn->wait_ms = 10000;
 	if (tn->carrier_cmd != NULL && tn->carrier_cmd[0] == '\0')
 		return log_fail("--carrier: empty command");
 	if (tn->keepalive_ms == -1)
@@ -413,7 +437,7 @@ run_tunnel(int argc, char **argv)
 		memset(&cc, 0, sizeof(cc));
 		cc.cmd = tn->carrier_cmd;
 		cc.lazy = tn->lazy;
-		cc.wait_ms = 10000;
+		cc.wait_ms = tn->wait_ms;
 		cc.keepalive_ms = tn->keepalive_ms;
 		cc.max_streams = tn->max_streams;
 		cc.ntargets = tn->ntargets;

@@ -188,6 +188,8 @@ frame(struct tunnel *t, const struct tunframe *f, const uint8_t *p)
 		t->peer_max = h.max_streams;
 		log_debug("%s: peer %s speaks version %u, up to %u streams",
 		    t->cfg.name, h.name, h.version, h.max_streams);
+		if (t->hooks->ready != NULL)
+			t->hooks->ready(t->arg);
 		break;
 	}
 	case TUNFRAME_OPEN:

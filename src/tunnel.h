@@ -45,6 +45,9 @@ struct tunnel_hooks {
 	int	(*dial_finish)(int fd);
 	/* A stream ended (any way). */
 	void	(*stream_closed)(void *arg);
+	/* The peer's HELLO arrived: streams opened from now on reach it.
+	 * Called from the loop, inside the session's read; NULL: not told. */
+	void	(*ready)(void *arg);
 	/* The session failed or ended; why says how ("carrier closed").
 	 * Called once, from the loop; free the session after the pass
 	 * (tunnel_free() is safe from a zero-delay timer). */

@@ -7,6 +7,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	common_setup
 	AP="$BATS_TEST_DIRNAME/../tools/abort_peer.py"
@@ -293,4 +295,30 @@ print("got", got)' "$port"
 	expect_status 2
 	run "$SB" tunnel --max-streams 0 unix:/x
 	expect_status 2
+	run --separate-stderr "$SB" tunnel -T 1 unix:/x
+	expect_status 2
+	[ "$stderr" = "sockbridge: --connect-timeout needs --carrier (the far end dials its targets as the kernel allows)" ] ||
+	    fail "stderr: $stderr"
+	run --separate-stderr "$SB" tunnel -C cat -T 0 -l "unix:$T/t.sock"
+	expect_status 2
+	[ "$stderr" = "sockbridge: --connect-timeout 0: not a duration above 0" ] ||
+	    fail "stderr: $stderr"
+	[ ! -e "$T/t.sock" ]
+}
+
+@test "tunnel -C: -T bounds how long a connection waits for a carrier that cannot start" {
+	local t0 t1
+	bg tun "$SB" tunnel -T 2 -C "echo no such container >&2; exit 3" \
+	    -l tcp:127.0.0.1:0
+	RADDR=$(listen_addr tun)
+	t0=$(date +%s%N)
+	# Over tcp, as in the relay's -T test above.
+	peer client connect "$RADDR" observe --bytes $((64 << 20))
+	expect_observed client reset
+	t1=$(date +%s%N)
+	# Held for its -T 2 (the carrier is tried again meanwhile), not reset
+	# at the first failure.
+	[ $(((t1 - t0) / 1000000)) -ge 1900 ] ||
+	    fail "reset after $(((t1 - t0) / 1000000)) ms, before -T 2"
+	expect_log tun "did not start the tunnel: exited with status 3: no such container"
 }
