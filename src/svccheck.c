@@ -9,20 +9,19 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "diag_int.h"
 #include "dockerfind.h"
 #include "follow.h"
 #include "net.h"
 #include "probe.h"
 #include "sockinfo.h"
 #include "svccheck.h"
-#include "sys.h"
 #include "verdict.h"
 
 #define PASSIVE_MS	300	/* how long a server may take to speak first */
@@ -71,40 +70,6 @@ v_append(char *v, size_t vl, const char *text)
 		snprintf(v + n, vl - n, "%s%s", n ? " " : "", text);
 }
 
-/* connect() to sa within ms. Returns 0 with *fdp, or an errno. */
-static int
-dial_sa(const struct net_sa *sa, int ms, int *fdp)
-{
-	struct pollfd pfd;
-	socklen_t el = sizeof(int);
-	int fd, e = 0;
-
-	*fdp = -1;
-	if ((fd = sys_socket(sa->ss.ss_family, SOCK_STREAM)) < 0)
-		return -fd;
-	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) == -1) {
-		if (errno != EINPROGRESS) {
-			e = errno;
-			close(fd);
-			return e;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, ms) != 1) {
-			close(fd);
-			return ETIMEDOUT;
-		}
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
-		if (e != 0) {
-			close(fd);
-			return e;
-		}
-	}
-	*fdp = fd;
-	return 0;
-}
-
 /* Dial a unix path, abstract name or tcp host and port. Returns 0 with
  * *fdp, or an errno. */
 static int
@@ -128,7 +93,8 @@ dial(int kind, const char *path, const char *host, unsigned int port,
 		if (net_sockaddr(&a, 0, &sa, err, sizeof(err)) == -1)
 			return EHOSTUNREACH;
 	}
-	return dial_sa(&sa, PROBE_MS, fdp);
+	return diag_try_connect((const struct sockaddr *)&sa.ss, sa.len,
+	    PROBE_MS, fdp);
 }
 
 /* Dial the diag target t. */
