@@ -3,8 +3,9 @@
  * file, listener, the connect itself; the run) and diag_elsewhere.c
  * (where else the server might be: another mount namespace, other
  * directories, loopback tcp, a shared filesystem, sibling PostgreSQL
- * sockets) share. Private to those two files, and svccheck.c for the
- * timed connect: diag.h is the API.
+ * sockets) share, and svccheck.c, which adds its checks to the same
+ * report and dials the same way. Private to those three: diag.h is the
+ * API.
  */
 #ifndef SB_DIAG_INT_H
 #define SB_DIAG_INT_H
