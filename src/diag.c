@@ -114,9 +114,10 @@ who_may(const struct stat *st, char *buf, size_t len)
 		snprintf(buf, len, "nobody but root");
 }
 
-/* connect() to sa with a deadline. Returns 0 or an errno. */
+/* connect() to sa within ms. Returns 0 with *fdp, or an errno. */
 int
-diag_try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
+diag_try_connect(const struct sockaddr *sa, socklen_t len, int ms,
+    int *fdp)
 {
 	struct pollfd pfd;
 	int fd, e = 0;
@@ -133,7 +134,7 @@ diag_try_connect(const struct sockaddr *sa, socklen_t len, int *fdp)
 		}
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, PROBE_MS) != 1) {
+		if (poll(&pfd, 1, ms) != 1) {
 			close(fd);
 			return ETIMEDOUT;
 		}
@@ -333,7 +334,8 @@ run_unix(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 	if (f->too_long || net_unix_sa(&sa, p, 0) != 0)
 		e = ENAMETOOLONG;
 	else {
-		e = diag_try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
+		e = diag_try_connect((struct sockaddr *)&sa.ss, sa.len, PROBE_MS,
+		    &fd);
 		if (e == 0)
 			close(fd);
 	}
@@ -387,7 +389,7 @@ run_abstract(const struct diag_target *t, struct diag *d, struct verdict_facts *
 	diag_add(d, f->listening ? DIAG_OK : DIAG_PROBLEM, "listener", "%s%s",
 	    f->listening ? "a process listens: " : "no process listens on "
 	    "this abstract name in this network namespace", f->owner);
-	e = diag_try_connect((struct sockaddr *)&sa.ss, sa.len, &fd);
+	e = diag_try_connect((struct sockaddr *)&sa.ss, sa.len, PROBE_MS, &fd);
 	if (e == 0)
 		close(fd);
 	d->connect_ok = e == 0;
@@ -430,7 +432,7 @@ run_tcp(const struct diag_target *t, struct diag *d, struct verdict_facts *f)
 		    "tcp:127.0.0.1:%u or tcp:[::1]:%u.", t->port, t->port);
 		return;
 	}
-	e = diag_try_connect((struct sockaddr *)&ss, len, &fd);
+	e = diag_try_connect((struct sockaddr *)&ss, len, PROBE_MS, &fd);
 	d->connect_ok = e == 0;
 	d->connect_errno = e;
 	if (e != 0) {

@@ -234,7 +234,8 @@ diag_check_tcp_port(unsigned int port, int pg, struct diag *d,
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	e = diag_try_connect((struct sockaddr *)&sin, sizeof(sin), &fd);
+	e = diag_try_connect((struct sockaddr *)&sin, sizeof(sin), PROBE_MS,
+	    &fd);
 	snprintf(f->tcp, sizeof(f->tcp), "tcp:127.0.0.1:%u", port);
 	if (e != 0) {
 		memset(&sin6, 0, sizeof(sin6));
@@ -242,7 +243,7 @@ diag_check_tcp_port(unsigned int port, int pg, struct diag *d,
 		sin6.sin6_port = htons((uint16_t)port);
 		sin6.sin6_addr = in6addr_loopback;
 		e = diag_try_connect((struct sockaddr *)&sin6, sizeof(sin6),
-		    &fd);
+		    PROBE_MS, &fd);
 		snprintf(f->tcp, sizeof(f->tcp), "tcp:[::1]:%u", port);
 	}
 	if (e != 0) {

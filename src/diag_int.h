@@ -3,7 +3,9 @@
  * file, listener, the connect itself; the run) and diag_elsewhere.c
  * (where else the server might be: another mount namespace, other
  * directories, loopback tcp, a shared filesystem, sibling PostgreSQL
- * sockets) share. Private to those two files: diag.h is the API.
+ * sockets) share, and svccheck.c, which adds its checks to the same
+ * report and dials the same way. Private to those three: diag.h is the
+ * API.
  */
 #ifndef SB_DIAG_INT_H
 #define SB_DIAG_INT_H
@@ -22,9 +24,10 @@ void	diag_add(struct diag *d, enum diag_mark mark, const char *topic,
 /* Describe the process listening at name ("/path" or "@name") into
  * owner. Returns 1 if something listens. */
 int	diag_listener_of(const char *name, char *owner, size_t len);
-/* connect() to sa with a deadline; the connected socket goes to *fdp.
- * Returns 0 or an errno. */
-int	diag_try_connect(const struct sockaddr *sa, socklen_t len, int *fdp);
+/* connect() to sa within ms; the connected socket goes to *fdp.
+ * Returns 0 or an errno. svccheck.c dials with it too. */
+int	diag_try_connect(const struct sockaddr *sa, socklen_t len, int ms,
+	    int *fdp);
 
 /* diag_elsewhere.c */
 /* pid (comm) listens on path in another mount namespace: learn where it

@@ -9,20 +9,18 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "diag_int.h"
 #include "dockerfind.h"
 #include "follow.h"
 #include "net.h"
 #include "probe.h"
 #include "sockinfo.h"
 #include "svccheck.h"
-#include "sys.h"
 #include "verdict.h"
 
 #define PASSIVE_MS	300	/* how long a server may take to speak first */
@@ -40,27 +38,6 @@ struct relay_sum {
 	struct probe_result live_r;
 };
 
-static void	sc_add(struct diag *, enum diag_mark, const char *,
-		    const char *, ...) __attribute__((format(printf, 4, 5)));
-
-/* Append a check to d (as diag.c's add does). */
-static void
-sc_add(struct diag *d, enum diag_mark mark, const char *topic,
-    const char *fmt, ...)
-{
-	struct diag_check *c;
-	va_list ap;
-
-	if (d->n == DIAG_MAX)
-		return;
-	c = &d->c[d->n++];
-	c->mark = mark;
-	snprintf(c->topic, sizeof(c->topic), "%s", topic);
-	va_start(ap, fmt);
-	vsnprintf(c->text, sizeof(c->text), fmt, ap);
-	va_end(ap);
-}
-
 /* Append text to the verdict v, after a space. */
 static void
 v_append(char *v, size_t vl, const char *text)
@@ -69,40 +46,6 @@ v_append(char *v, size_t vl, const char *text)
 
 	if (n + 2 < vl)
 		snprintf(v + n, vl - n, "%s%s", n ? " " : "", text);
-}
-
-/* connect() to sa within ms. Returns 0 with *fdp, or an errno. */
-static int
-dial_sa(const struct net_sa *sa, int ms, int *fdp)
-{
-	struct pollfd pfd;
-	socklen_t el = sizeof(int);
-	int fd, e = 0;
-
-	*fdp = -1;
-	if ((fd = sys_socket(sa->ss.ss_family, SOCK_STREAM)) < 0)
-		return -fd;
-	if (connect(fd, (const struct sockaddr *)&sa->ss, sa->len) == -1) {
-		if (errno != EINPROGRESS) {
-			e = errno;
-			close(fd);
-			return e;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, ms) != 1) {
-			close(fd);
-			return ETIMEDOUT;
-		}
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
-		if (e != 0) {
-			close(fd);
-			return e;
-		}
-	}
-	*fdp = fd;
-	return 0;
 }
 
 /* Dial a unix path, abstract name or tcp host and port. Returns 0 with
@@ -128,7 +71,8 @@ dial(int kind, const char *path, const char *host, unsigned int port,
 		if (net_sockaddr(&a, 0, &sa, err, sizeof(err)) == -1)
 			return EHOSTUNREACH;
 	}
-	return dial_sa(&sa, PROBE_MS, fdp);
+	return diag_try_connect((const struct sockaddr *)&sa.ss, sa.len,
+	    PROBE_MS, fdp);
 }
 
 /* Dial the diag target t. */
@@ -187,16 +131,16 @@ follow_relay(const struct diag_target *t, const char *x,
 	rs->pid = o.pid;
 	snprintf(rs->tool, sizeof(rs->tool), "%s", o.comm);
 	if ((n = sockinfo_cmdline(o.pid, cmd, sizeof(cmd))) < 0) {
-		sc_add(d, DIAG_NOTE, "relay", "the listener is %s (pid %d), a "
-		    "relay; its command line %s, so its targets are not "
+		diag_add(d, DIAG_NOTE, "relay", "the listener is %s (pid %d), "
+		    "a relay; its command line %s, so its targets are not "
 		    "checked", o.comm, (int)o.pid, n == -ENOSYS ? "cannot be "
 		    "seen on this system" : strerror((int)-n));
 		rs->nunknown++;
 		return;
 	}
 	if (follow_parse(cmd, (size_t)n, &fr, err, sizeof(err)) == -1) {
-		sc_add(d, DIAG_NOTE, "relay", "the listener is %s (pid %d): %s",
-		    o.comm, (int)o.pid, err);
+		diag_add(d, DIAG_NOTE, "relay", "the listener is %s (pid %d): "
+		    "%s", o.comm, (int)o.pid, err);
 		rs->is_relay = 0;
 		return;
 	}
@@ -207,8 +151,8 @@ follow_relay(const struct diag_target *t, const char *x,
 		if (ft->kind == FOLLOW_EXEC || ft->kind == FOLLOW_TUNNEL ||
 		    ft->kind == FOLLOW_OTHER) {
 			rs->nunknown++;
-			sc_add(d, DIAG_NOTE, "relay", "the relay at %s (%s, pid "
-			    "%d) forwards to %s: %s", x, o.comm, (int)o.pid,
+			diag_add(d, DIAG_NOTE, "relay", "the relay at %s (%s, "
+			    "pid %d) forwards to %s: %s", x, o.comm, (int)o.pid,
 			    ft->text, ft->kind == FOLLOW_EXEC ? "a command run "
 			    "for each connection, which doctor does not run" :
 			    ft->kind == FOLLOW_TUNNEL ? "a tunnel carrier; the "
@@ -223,17 +167,17 @@ follow_relay(const struct diag_target *t, const char *x,
 			if (rs->dead[0] == '\0')
 				snprintf(rs->dead, sizeof(rs->dead), "%s; %s",
 				    ft->text, why);
-			sc_add(d, DIAG_PROBLEM, "relay", "the relay at %s (%s, "
-			    "pid %d) forwards to %s; %s", x, o.comm, (int)o.pid,
-			    ft->text, why);
+			diag_add(d, DIAG_PROBLEM, "relay", "the relay at %s "
+			    "(%s, pid %d) forwards to %s; %s", x, o.comm,
+			    (int)o.pid, ft->text, why);
 			continue;
 		}
 		rs->nlive++;
 		if (s == NULL) {
 			close(fd);
-			sc_add(d, DIAG_OK, "relay", "the relay at %s (%s, pid "
-			    "%d) forwards to %s, which accepts connections", x,
-			    o.comm, (int)o.pid, ft->text);
+			diag_add(d, DIAG_OK, "relay", "the relay at %s (%s, "
+			    "pid %d) forwards to %s, which accepts connections",
+			    x, o.comm, (int)o.pid, ft->text);
 			if (rs->live[0] == '\0')
 				snprintf(rs->live, sizeof(rs->live), "%s",
 				    ft->text);
@@ -246,7 +190,7 @@ follow_relay(const struct diag_target *t, const char *x,
 			snprintf(rs->live, sizeof(rs->live), "%s", ft->text);
 			rs->live_probed = 1;
 		}
-		sc_add(d, rs->live_r.outcome == PROBE_ANSWERED ? DIAG_OK :
+		diag_add(d, rs->live_r.outcome == PROBE_ANSWERED ? DIAG_OK :
 		    DIAG_PROBLEM, "relay", "the relay at %s (%s, pid %d) "
 		    "forwards to %s, which accepts connections; asked "
 		    "directly, %s%s", x, o.comm, (int)o.pid, ft->text,
@@ -254,7 +198,7 @@ follow_relay(const struct diag_target *t, const char *x,
 		    probe_describe(s, &rs->live_r, desc, sizeof(desc)));
 	}
 	if (fr.more > 0)
-		sc_add(d, DIAG_NOTE, "relay", "%d more targets not checked",
+		diag_add(d, DIAG_NOTE, "relay", "%d more targets not checked",
 		    fr.more);
 }
 
@@ -321,7 +265,7 @@ try_all(const struct diag_target *t, struct diag *d, struct probe_result *r)
 		else if (r->outcome == PROBE_CLOSED || r->outcome == PROBE_RESET)
 			break;	/* it does that to every client */
 	}
-	sc_add(d, found ? DIAG_OK : DIAG_NOTE, "protocol", "%s", said);
+	diag_add(d, found ? DIAG_OK : DIAG_NOTE, "protocol", "%s", said);
 	return found;
 }
 
@@ -342,8 +286,9 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 			passive = 1;
 	} else {
 		if ((e = dial_target(t, &fd)) != 0) {
-			sc_add(d, DIAG_NOTE, "protocol", "a second connection "
-			    "failed (%s): the server is not asked", strerror(e));
+			diag_add(d, DIAG_NOTE, "protocol", "a second "
+			    "connection failed (%s): the server is not asked",
+			    strerror(e));
 			return 0;
 		}
 		if (s == NULL) {
@@ -361,20 +306,20 @@ check_live(const struct diag_target *t, const char *x, const char *who,
 	}
 	if (passive && !autop) {
 		if (r.outcome == PROBE_SILENT)
-			sc_add(d, DIAG_NOTE, "protocol", "the server waits for the "
-			    "client to speak (protocol not known from the name; "
-			    "--service NAME or auto probes it)");
+			diag_add(d, DIAG_NOTE, "protocol", "the server waits "
+			    "for the client to speak (protocol not known from "
+			    "the name; --service NAME or auto probes it)");
 		else if (r.outcome == PROBE_OTHER || r.outcome == PROBE_CUT)
-			sc_add(d, DIAG_NOTE, "protocol", "the server spoke first: "
-			    "\"%s\"", r.detail);
+			diag_add(d, DIAG_NOTE, "protocol", "the server spoke "
+			    "first: \"%s\"", r.detail);
 		else
-			sc_add(d, DIAG_PROBLEM, "protocol", "the server %s",
+			diag_add(d, DIAG_PROBLEM, "protocol", "the server %s",
 			    probe_describe(NULL, &r, desc, sizeof(desc)));
 	} else if (!passive) {
 		probe_describe(s, &r, desc, sizeof(desc));
-		sc_add(d, r.outcome == PROBE_ANSWERED ? DIAG_OK : DIAG_PROBLEM,
-		    "protocol", "%s%s", r.outcome == PROBE_ANSWERED ? "" :
-		    "the server ", desc);
+		diag_add(d, r.outcome == PROBE_ANSWERED ? DIAG_OK :
+		    DIAG_PROBLEM, "protocol", "%s%s", r.outcome ==
+		    PROBE_ANSWERED ? "" : "the server ", desc);
 	}
 	if (passive)
 		probe_describe(NULL, &r, desc, sizeof(desc));

@@ -13,6 +13,7 @@
 # and skip without it.
 
 load helpers
+load doctor_helpers
 
 bats_require_minimum_version 1.5.0
 
@@ -27,10 +28,7 @@ setup() {
 }
 
 teardown() {
-	if [ -n "$PG_DATA" ]; then
-		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate \
-		    -w -t 20 stop >/dev/null 2>&1 3>&- || true
-	fi
+	pg_sock_stop
 	# The fifo some tests feed a client's stdin from.
 	exec 8>&-
 	common_teardown
@@ -59,67 +57,6 @@ stale_socket() {
 echo_at() {
 	start_bg "$1" "$SB" echo "$2"
 	listen_addr "$1" >/dev/null
-}
-
-# Doctor's text output, one logical line per element of DL: the header, one
-# line per check ("  MARK     TOPIC      text"), "verdict: text"; wrapped
-# continuation lines (indented 9 or more spaces) are joined back with one
-# space, which is what the wrapping replaced.
-doctor_lines() {
-	local l
-	DL=()
-	while IFS= read -r l; do
-		if [[ "$l" =~ ^\ {9} ]] && [ "${#DL[@]}" -gt 0 ]; then
-			l="${l#"${l%%[! ]*}"}"
-			DL[-1]+=" $l"
-		else
-			DL+=("$l")
-		fi
-	done <<<"$output"
-}
-
-# has_check MARK TOPIC TEXT: a check line with that mark and topic whose text
-# contains TEXT (a fixed string).
-has_check() {
-	local l m t rest
-	doctor_lines
-	for l in "${DL[@]}"; do
-		read -r m t rest <<<"$l"
-		if [ "$m" = "$1" ] && [ "$t" = "$2" ] && [[ "$rest" == *"$3"* ]]; then
-			return 0
-		fi
-	done
-	fail "no '$1 $2' line containing: $3" "output:" "$output"
-}
-
-# no_check MARK [TOPIC]: no check line with that mark (and topic).
-no_check() {
-	local l m t rest
-	doctor_lines
-	for l in "${DL[@]}"; do
-		read -r m t rest <<<"$l"
-		if [ "$m" = "$1" ] && { [ -z "${2:-}" ] || [ "$t" = "$2" ]; }; then
-			fail "unexpected line: $l" "output:" "$output"
-			return 1
-		fi
-	done
-}
-
-# header_is TARGET: the first line is "sockbridge doctor: TARGET".
-header_is() {
-	doctor_lines
-	[ "${DL[0]}" = "sockbridge doctor: $1" ] ||
-	    fail "header: '${DL[0]}'" "expected: 'sockbridge doctor: $1'"
-}
-
-# verdict_has TEXT: the verdict (last logical line) contains TEXT.
-verdict_has() {
-	doctor_lines
-	VERDICT=${DL[-1]}
-	[[ "$VERDICT" == "verdict: "* ]] ||
-	    fail "last line is not the verdict:" "$output"
-	[[ "$VERDICT" == *"$1"* ]] ||
-	    fail "verdict: '$VERDICT'" "lacks: '$1'"
 }
 
 # usage_error ARGS...: doctor exits 2, prints nothing on stdout and one

@@ -1,7 +1,6 @@
-# Helpers the doctor_*.bats files share (loaded after helpers.bash):
-# reading doctor's text output, and a real PostgreSQL that listens on a
-# socket in a directory of the test's own. tests/e2e/doctor.bats keeps
-# its own copies of the output readers.
+# Helpers doctor.bats and the doctor_*.bats files share (loaded after
+# helpers.bash): reading doctor's text output, and a real PostgreSQL that
+# listens on a socket in a directory of the test's own.
 
 # Doctor's text output, one logical line per element of DL: the header, one
 # line per check ("  MARK     TOPIC      text"), "verdict: text"; wrapped

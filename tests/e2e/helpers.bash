@@ -117,6 +117,29 @@ bg() {
 	start_bg "$@" 3>&-
 }
 
+# relay_v ARGS...: start "sockbridge relay -v ARGS" as process relay, its
+# pid in $RELAY_PID, its first address in $RADDR.
+relay_v() {
+	bg relay "$SB" relay -v "$@"
+	RELAY_PID=$BG_PID
+	RADDR=$(listen_addr relay)
+}
+
+# relay_children COMM: pids of the processes named COMM under the relay
+# $RELAY_PID (a command is run through /bin/sh -c, so they may be
+# grandchildren).
+relay_children() {
+	ps -e -o pid=,ppid=,comm= | awk -v root="$RELAY_PID" -v comm="$1" '
+		{ parent[$1] = $2; name[$1] = $3 }
+		END {
+			for (p in name) {
+				if (name[p] != comm) continue
+				for (q = parent[p]; q > 1; q = parent[q])
+					if (q == root) { print p; break }
+			}
+		}'
+}
+
 # expect_status N: the last run exited with N.
 expect_status() {
 	[ "$status" -eq "$1" ] ||

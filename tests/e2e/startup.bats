@@ -9,6 +9,7 @@
 # an abort.
 
 load helpers
+load wait_helpers
 
 setup() {
 	common_setup
@@ -20,14 +21,6 @@ teardown() {
 	common_teardown
 }
 
-# relay ARGS...: start the relay (-v), its pid in $RELAY_PID, its first
-# address in $RADDR.
-relay() {
-	bg relay "$SB" relay -v "$@"
-	RELAY_PID=$BG_PID
-	RADDR=$(listen_addr relay)
-}
-
 # backend NAME ARGS...: start tests/tools/backend.py in the background,
 # its pid in $BACKEND_PID.
 backend() {
@@ -36,10 +29,12 @@ backend() {
 	BACKEND_PID=$BG_PID
 }
 
-# cpu_ms PID: CPU time (user + system) the process has used, in ms.
-cpu_ms() {
-	awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' \
-	    "/proc/$1/stat"
+# client_ok PID: the client process PID (its output in $T/client.*) exits
+# 0 within 30 s.
+client_ok() {
+	wait_gone "$1" $((30 * 20)) || fail "client still running"
+	wait "$1" || fail "client failed:" "$(cat "$T/client.err")" \
+	    "relay:" "$(cat "$T/relay.err")"
 }
 
 # queued PATH: a connection waits in the queue of the unix listener at PATH.
@@ -47,22 +42,15 @@ queued() {
 	ss -xlnH | awk -v p="$1" '$5 == p && $3 > 0 { found = 1 } END { exit !found }'
 }
 
-# now_ms: the monotonic clock in ms.
-now_ms() {
-	awk '{ print int($1 * 1000) }' /proc/uptime
-}
-
 @test "wait: a client that connects before its unix target exists is served once it appears, bytes intact both ways" {
-	relay "unix:$T/in.sock" "unix:$T/b.sock"
+	relay_v "unix:$T/in.sock" "unix:$T/b.sock"
 	bg client "$PEER" integrity -c 1 -b 1M -t "$(t 30)" "unix:$T/in.sock"
 	local client=$BG_PID
 	# The client is in, and the relay says once why it waits.
 	wait_for 200 log_has_n relay 'conn 1: waiting up to [0-9]+ ms for unix:.*/b.sock: No such file or directory \(no socket file yet\)$' 1 ||
 	    fail "no waiting line:" "$(cat "$T/relay.err")"
 	backend backend --delay 0.5 "unix:$T/b.sock"
-	wait_gone "$client" $((30 * 20)) || fail "client still running"
-	wait "$client" || fail "client failed:" "$(cat "$T/client.err")" \
-	    "relay:" "$(cat "$T/relay.err")"
+	client_ok "$client"
 	grep -q '^ok conns=1 bytes_each_way=1048576 ' "$T/client.out" ||
 	    fail "client: $(cat "$T/client.out")"
 	[ "$(nlines relay 'waiting')" = 1 ] ||
@@ -74,20 +62,18 @@ now_ms() {
 @test "wait: a tcp target that refuses until it listens: the client is served" {
 	local port
 	port=$(free_port)
-	relay tcp:127.0.0.1:0 "tcp:127.0.0.1:$port"
+	relay_v tcp:127.0.0.1:0 "tcp:127.0.0.1:$port"
 	bg client "$PEER" integrity -c 1 -b 256K -t "$(t 30)" "$RADDR"
 	local client=$BG_PID
 	wait_for 200 log_has_n relay "conn 1: waiting up to [0-9]+ ms for tcp:127.0.0.1:$port: Connection refused \\(nothing listens yet\\)" 1 ||
 	    fail "no waiting line:" "$(cat "$T/relay.err")"
 	backend backend --delay 1 "tcp:127.0.0.1:$port"
-	wait_gone "$client" $((30 * 20)) || fail "client still running"
-	wait "$client" || fail "client failed:" "$(cat "$T/client.err")" \
-	    "relay:" "$(cat "$T/relay.err")"
+	client_ok "$client"
 	grep -q '^ok conns=1 bytes_each_way=262144 ' "$T/client.out"
 }
 
 @test "wait: a client that leaves while waiting is let go at once, not held until the connect timeout" {
-	relay -T 60 "unix:$T/in.sock" "unix:$T/b.sock"
+	relay_v -T 60 "unix:$T/in.sock" "unix:$T/b.sock"
 	# A unix client that connects and closes: the relay sees it gone.
 	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$T/in.sock"
 	wait_for 200 log_has_n relay 'conn 1: .* left while waiting for a target \(closed\)$' 1 ||
@@ -99,32 +85,16 @@ now_ms() {
 }
 
 @test "wait: the target never appears: the client is aborted at the connect timeout, the reason in the log" {
-	relay -T 1s "unix:$T/in.sock" "unix:$T/b.sock"
+	relay_v -T 1s "unix:$T/in.sock" "unix:$T/b.sock"
 	# The client's unread bytes turn the relay's close into ECONNRESET
 	# on a unix socket (see end.h): an abort, never a clean EOF.
-	run timeout "$(t 20)" python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-t0 = time.monotonic()
-s.sendall(b"request")
-try:
-    d = s.recv(100)
-    what = "eof" if d == b"" else "data"
-except ConnectionResetError:
-    what = "reset"
-print(what, "%.2f" % (time.monotonic() - t0))' "$T/in.sock"
-	expect_status 0
-	[[ "$output" =~ ^reset\ ([0-9.]+)$ ]] || fail "client saw: $output"
-	# Held for the connect timeout (1 s), not refused at once.
-	awk -v s="${BASH_REMATCH[1]}" 'BEGIN { exit !(s >= 0.9) }' ||
-	    fail "closed after ${BASH_REMATCH[1]} s, before the connect timeout"
+	expect_reset_at_timeout "$T/in.sock"
 	wait_for 100 expect_log relay 'connect unix:.*/b.sock: No such file or directory, no socket file yet; waited [0-9]+ ms, the connect timeout \(closing conn 1 '
 	expect_log relay 'conn 1: closed \(connect failed\) .*client aborted'
 }
 
 @test "wait: --no-wait-target fails a client at once when the target is missing" {
-	relay -T 10s --no-wait-target "unix:$T/in.sock" "unix:$T/b.sock"
+	relay_v -T 10s --no-wait-target "unix:$T/in.sock" "unix:$T/b.sock"
 	run timeout "$(t 20)" python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
@@ -148,7 +118,7 @@ print(what, "%.2f" % (time.monotonic() - t0))' "$T/in.sock"
 
 @test "wait: with several targets, a healthy one serves at once; waiting only when none answers" {
 	start_echo echo "unix:$T/e.sock" >/dev/null
-	relay "unix:$T/in.sock" "unix:$T/a.sock" "unix:$T/e.sock"
+	relay_v "unix:$T/in.sock" "unix:$T/a.sock" "unix:$T/e.sock"
 	for i in 1 2 3; do
 		run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/in.sock" "hello$i"
 		expect_status 0
@@ -160,22 +130,20 @@ print(what, "%.2f" % (time.monotonic() - t0))' "$T/in.sock"
 	# Neither there: wait; the second appears and serves.
 	kill "$RELAY_PID"
 	wait_gone "$RELAY_PID" 100
-	relay "unix:$T/in2.sock" "unix:$T/a.sock" "unix:$T/b.sock"
+	relay_v "unix:$T/in2.sock" "unix:$T/a.sock" "unix:$T/b.sock"
 	bg client "$PEER" integrity -c 1 -b 64K -t "$(t 30)" "unix:$T/in2.sock"
 	local client=$BG_PID
 	wait_for 200 log_has_n relay 'conn 1: waiting up to [0-9]+ ms for a target: none of 2 answers' 1 ||
 	    fail "no waiting line:" "$(cat "$T/relay.err")"
 	backend backend --delay 0.5 "unix:$T/b.sock"
-	wait_gone "$client" $((30 * 20)) || fail "client still running"
-	wait "$client" || fail "client failed:" "$(cat "$T/client.err")" \
-	    "relay:" "$(cat "$T/relay.err")"
+	client_ok "$client"
 	expect_log relay 'conn 1: connected to unix:.*/b.sock'
 }
 
 @test "wait: 500 clients wait at once: little CPU, no fd each for the target, all served when it appears" {
 	needs_proc
 	local n=500 t0 c0 t1 c1 fds
-	relay -T 60s "unix:$T/in.sock" "unix:$T/b.sock"
+	relay_v -T 60s "unix:$T/in.sock" "unix:$T/b.sock"
 	bg clients "$PEER" integrity -c "$n" -b 16K -t "$(t 90)" "unix:$T/in.sock"
 	local clients=$BG_PID
 	wait_for 600 log_has_n relay 'waiting up to' "$n" ||
@@ -219,7 +187,7 @@ exits() {
 
 @test "exit-idle: a relay that owns its socket file exits 0 after the idle spell and removes the file" {
 	start_echo echo "unix:$T/e.sock" >/dev/null
-	relay --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
+	relay_v --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
 	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "unix:$T/in.sock" hello
 	expect_status 0
 	expect_output hello
@@ -231,7 +199,7 @@ exits() {
 
 @test "exit-idle: an open connection keeps the relay, however long it is quiet" {
 	start_echo echo "unix:$T/e.sock" >/dev/null
-	relay -v --exit-idle-time 3s "unix:$T/in.sock" "unix:$T/e.sock"
+	relay_v -v --exit-idle-time 3s "unix:$T/in.sock" "unix:$T/e.sock"
 	# One connection held open, quiet, for 7 s (more than two idle
 	# spells), then used. The spell is 3 s so that a slow python start
 	# on a loaded machine still connects within the first one.
@@ -279,7 +247,7 @@ print(d.decode())' "$T/in.sock"
 	needs_proc
 	needs_tool ss
 	start_echo echo "unix:$T/e.sock" >/dev/null
-	relay --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
+	relay_v --exit-idle-time 1s "unix:$T/in.sock" "unix:$T/e.sock"
 	# Stop the relay, queue a client on its listener and let the spell
 	# run out: when the relay runs again, its exit timer is due and a
 	# client waits. It must serve the client, not exit under it.

@@ -6,50 +6,21 @@
 # and the carrier's life (killed, restarted, unable to start).
 
 load helpers
+load abort_helpers
 
 bats_require_minimum_version 1.5.0
 
 setup() {
 	common_setup
-	AP="$BATS_TEST_DIRNAME/../tools/abort_peer.py"
 }
 
 teardown() {
 	common_teardown
 }
 
-# tun_relay [relay args...] CMD: relay -v from unix:$T/r.sock to
-# tunnel:CMD; pid in RELAY_PID, address in RADDR.
-tun_relay() {
-	bg relay "$SB" relay -v "$@"
-	RELAY_PID=$BG_PID
-	RADDR=$(listen_addr relay)
-}
-
 # echo_at NAME PATH: an echo server on unix:PATH.
 echo_at() {
 	start_echo "$1" "unix:$2" >/dev/null
-}
-
-# peer NAME listen|connect ADDR ROLE [opts]: abort_peer in the background.
-peer() {
-	local name=$1 mode=$2
-	shift 2
-	bg "$name" python3 "$AP" "$mode" "$@" --timeout "$(t 20)"
-	eval "PID_$name=$BG_PID"
-	[ "$mode" = listen ] || return 0
-	wait_for 100 grep -q '^listening ' "$T/$name.out" ||
-	    fail "$name did not listen:" "$(cat "$T/$name.err")"
-}
-
-expect_observed() {
-	local pid
-	eval "pid=\$PID_$1"
-	wait_gone "$pid" $((25 * 20)) || fail "$1 did not finish"
-	wait "$pid" || fail "$1 failed:" "$(cat "$T/$1.err")" "relay log:" "$(cat "$T/relay.err" 2>/dev/null)"
-	grep -q "^observed $2 " "$T/$1.out" ||
-	    fail "$1: '$(cat "$T/$1.out")', expected: observed $2" \
-	    "relay log:" "$(cat "$T/relay.err")"
 }
 
 # carrier_pid: the pid the relay logged for its carrier (the last one).
@@ -65,7 +36,7 @@ cpu_ticks() {
 
 @test "tunnel: 48 concurrent streams of 2 MiB, random write sizes, byte-exact both ways" {
 	echo_at echo "$T/e.sock"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
 	run timeout "$(t 40)" "$PEER" integrity -t "$(t 30)" -c 48 -b 2M \
 	    -m 100000 "$RADDR"
 	expect_status 0
@@ -76,7 +47,7 @@ cpu_ticks() {
 
 @test "tunnel: half-close passes both ways: the reply follows the client's EOF" {
 	echo_at echo "$T/e.sock"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
 	run timeout "$(t 10)" "$PEER" halfclose -t "$(t 5)" "$RADDR" "GET / after EOF"
 	expect_status 0
 }
@@ -86,7 +57,7 @@ cpu_ticks() {
 # buffer up to the aborting peer is full (--flag), as in aborts.bats.
 @test "tunnel: the target resets mid-response: the client gets ECONNRESET" {
 	peer target listen "unix:$T/t.sock" abort --rcvbuf 32768 --after "$T/full"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel -v unix:$T/t.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel -v unix:$T/t.sock"
 	peer client connect "$RADDR" observe --bytes $((64 << 20)) \
 	    --flag "$T/full"
 	expect_observed client reset
@@ -96,14 +67,14 @@ cpu_ticks() {
 @test "tunnel: the client resets mid-upload: the target gets ECONNRESET" {
 	peer target listen "unix:$T/t.sock" observe --bytes $((64 << 20)) \
 	    --flag "$T/full"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel -v unix:$T/t.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel -v unix:$T/t.sock"
 	peer client connect "$RADDR" abort --rcvbuf 32768 --after "$T/full"
 	expect_observed target reset
 }
 
 @test "tunnel: an unreachable far target resets the client, naming the target" {
 	# TCP: the client sees the RST whether or not it sent first.
-	tun_relay tcp:127.0.0.1:0 "tunnel:$SB tunnel -v unix:$T/none.sock"
+	relay_v tcp:127.0.0.1:0 "tunnel:$SB tunnel -v unix:$T/none.sock"
 	peer client connect "$RADDR" observe --bytes 100
 	expect_observed client reset
 	wait_for 100 expect_log relay "refused: connect unix:$T/none.sock"
@@ -113,7 +84,7 @@ cpu_ticks() {
 	echo_at echo "$T/e.sock"
 	peer slow listen "unix:$T/t.sock" observe --bytes $((64 << 20)) \
 	    --flag "$T/full"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/t.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/t.sock"
 	# The client sends much and reads little (a window's worth, half
 	# of which frees the target's sends, takes seconds): bytes are in
 	# flight both ways and the target's sends stay blocked.
@@ -138,7 +109,7 @@ cpu_ticks() {
 
 @test "tunnel: after a carrier restart, new connections are carried again" {
 	echo_at echo "$T/e.sock"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
 	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$RADDR" one
 	expect_status 0
 	kill -TERM "$(carrier_pid)"
@@ -167,12 +138,12 @@ cpu_ticks() {
 }
 
 @test "tunnel: a carrier that does not speak the protocol: the error quotes what it wrote" {
-	tun_relay "unix:$T/r.sock" "tunnel:echo 'OCI runtime exec failed'; sleep 5"
+	relay_v "unix:$T/r.sock" "tunnel:echo 'OCI runtime exec failed'; sleep 5"
 	wait_for 100 expect_log relay "did not start the tunnel: .*it wrote: OCI runtime exec failed"
 }
 
 @test "tunnel: a carrier that stops answering is ended by the keepalive and started again" {
-	tun_relay --tunnel-keepalive 300ms "unix:$T/r.sock" "tunnel:sleep 30"
+	relay_v --tunnel-keepalive 300ms "unix:$T/r.sock" "tunnel:sleep 30"
 	wait_for 100 expect_log relay "did not start the tunnel: .*keepalive timeout: no answer in 300 ms"
 	wait_for 100 log_has_n relay "carrier '.*' started" 2
 	[ -S "$T/r.sock" ]
@@ -180,7 +151,7 @@ cpu_ticks() {
 
 @test "tunnel: one stalled reader does not slow a busy stream" {
 	echo_at echo "$T/e.sock"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
 	# Sends 64 MiB to the echo and reads nothing back: its stream's
 	# window fills and stays full.
 	peer stalled connect "$RADDR" observe --bytes $((64 << 20)) \
@@ -193,7 +164,7 @@ cpu_ticks() {
 
 @test "tunnel: the far end's --max-streams limit resets the stream over it" {
 	echo_at echo "$T/e.sock"
-	tun_relay tcp:127.0.0.1:0 "tunnel:$SB tunnel -vv --max-streams 2 unix:$T/e.sock"
+	relay_v tcp:127.0.0.1:0 "tunnel:$SB tunnel -vv --max-streams 2 unix:$T/e.sock"
 	bg h1 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
 	bg h2 python3 "$TOOLS/sock-client.py" "$RADDR" "@4"
 	wait_for 100 expect_log relay "stream 3 opened"
@@ -204,7 +175,7 @@ cpu_ticks() {
 
 @test "tunnel: an idle carrier costs no CPU" {
 	echo_at echo "$T/e.sock"
-	tun_relay "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
+	relay_v "unix:$T/r.sock" "tunnel:$SB tunnel unix:$T/e.sock"
 	run timeout "$(t 10)" "$PEER" ping -t "$(t 5)" "$RADDR" warm
 	expect_status 0
 	far=$(carrier_pid)
@@ -243,7 +214,7 @@ cpu_ticks() {
 @test "tunnel: a listener's allow list holds for tunnel streams too" {
 	needs_local_addr 127.0.0.2
 	echo_at echo "$T/e.sock"
-	tun_relay "tcp:127.0.0.1:0,allow=127.0.0.2/32" "tunnel:$SB tunnel unix:$T/e.sock"
+	relay_v "tcp:127.0.0.1:0,allow=127.0.0.2/32" "tunnel:$SB tunnel unix:$T/e.sock"
 	local port=${RADDR##*:}
 	# From 127.0.0.1: closed unserved, never carried.
 	run python3 -c '

@@ -13,6 +13,7 @@
 # itself; the tunnel-only checks (one carrier, its restart) then fail.
 
 load helpers
+load abort_helpers
 unset DOCKER_HOST	# the real daemon (helpers.bash hides it)
 
 setup_file() {
@@ -47,7 +48,7 @@ teardown_file() {
 
 setup() {
 	common_setup
-	AP="$BATS_TEST_DIRNAME/../tools/abort_peer.py"
+	OBSERVE_SECS=35	# the peers' own timeout is 30 s
 	HC="$BATS_TEST_DIRNAME/../tools/halfclose-client.py"
 }
 
@@ -68,23 +69,12 @@ via() {
 # relay LISTEN C TARGET: the host relay (-v) from LISTEN through container
 # C to TARGET; its pid in $RELAY_PID, its address in $RADDR.
 relay() {
-	bg relay "$SB" relay -v "$1" "$(via "$2" "$3")"
-	RELAY_PID=$BG_PID
-	RADDR=$(listen_addr relay)
+	relay_v "$1" "$(via "$2" "$3")"
 }
 
-# carriers: pids of the docker processes under the relay (a command is
-# run through /bin/sh -c, so they may be grandchildren).
+# carriers: pids of the docker processes under the relay.
 carriers() {
-	ps -e -o pid=,ppid=,comm= | awk -v root="$RELAY_PID" '
-		{ parent[$1] = $2; comm[$1] = $3 }
-		END {
-			for (p in comm) {
-				if (comm[p] != "docker") continue
-				for (q = parent[p]; q > 1; q = parent[q])
-					if (q == root) { print p; break }
-			}
-		}'
+	relay_children docker
 }
 
 # far_ends C: pids of "sockbridge tunnel" processes inside container C.
@@ -110,18 +100,6 @@ far_peer() {
 	eval "PID_$name=$BG_PID"
 	wait_for 200 grep -q '^listening ' "$T/$name.out" ||
 	    fail "$name did not listen:" "$(cat "$T/$name.err")"
-}
-
-# expect_observed NAME [WHAT]: abort_peer NAME exited 0, having observed
-# WHAT (reset or eof) if given.
-expect_observed() {
-	local pid
-	eval "pid=\$PID_$1"
-	wait_gone "$pid" $((35 * 20)) || fail "$1 did not finish"
-	wait "$pid" || fail "$1 failed:" "$(cat "$T/$1.err" "$T/$1.out")"
-	[ -z "${2:-}" ] || grep -q "^observed $2 " "$T/$1.out" ||
-	    fail "$1: '$(cat "$T/$1.out")', expected: observed $2" \
-	    "relay log:" "$(cat "$T/relay.err")"
 }
 
 @test "tunnel docker: 64 streams, 256 MiB each way in random write sizes, over one docker exec" {

@@ -82,26 +82,15 @@ teardown() {
 # TARGET on the ssh server's side; $RELAY_PID, $RADDR.
 relay() {
 	if [ "${SB_TUNNEL_VIA:-tunnel}" = exec ]; then
-		bg relay "$SB" relay -v "$1" "exec:$SSH $SB relay - $2"
+		relay_v "$1" "exec:$SSH $SB relay - $2"
 	else
-		bg relay "$SB" relay -v "$1" "tunnel:$SSH $SB tunnel $2"
+		relay_v "$1" "tunnel:$SSH $SB tunnel $2"
 	fi
-	RELAY_PID=$BG_PID
-	RADDR=$(listen_addr relay)
 }
 
-# carriers: pids of the ssh processes under the relay (a command is
-# run through /bin/sh -c, so they may be grandchildren).
+# carriers: pids of the ssh processes under the relay.
 carriers() {
-	ps -e -o pid=,ppid=,comm= | awk -v root="$RELAY_PID" '
-		{ parent[$1] = $2; comm[$1] = $3 }
-		END {
-			for (p in comm) {
-				if (comm[p] != "ssh") continue
-				for (q = parent[p]; q > 1; q = parent[q])
-					if (q == root) { print p; break }
-			}
-		}'
+	relay_children ssh
 }
 
 @test "tunnel ssh: 32 streams, 128 MiB each way in random write sizes, over one ssh" {

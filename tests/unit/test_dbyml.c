@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "guard.h"
 
 #include "dbyml.h"
@@ -61,32 +62,6 @@ static const char rails_pg[] =
 "  username: myapp\n"
 "  password: <%= ENV[\"MYAPP_DATABASE_PASSWORD\"] %>\n";
 
-static void
-test_rails_new(void **state)
-{
-	struct dbyml y;
-	char err[128];
-
-	(void)state;
-	assert_int_equal(dbyml_parse(rails_pg, strlen(rails_pg), "development",
-	    tenv, NULL, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.adapter, "postgresql");
-	assert_string_equal(y.database, "myapp_development");
-	assert_string_equal(y.host, "");
-	assert_string_equal(y.port, "");
-	assert_string_equal(y.block, "development");
-	assert_string_equal(y.erb_unknown, "");
-
-	assert_int_equal(dbyml_parse(rails_pg, strlen(rails_pg), "production",
-	    tenv, NULL, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.database, "myapp_production");
-	assert_string_equal(y.username, "myapp");
-
-	assert_int_equal(dbyml_parse(rails_pg, strlen(rails_pg), "staging",
-	    tenv, NULL, &y, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "no 'staging:' block"));
-}
-
 static const char erb_yml[] =
 "default: &default\r\n"
 "  adapter: postgresql\r\n"
@@ -100,65 +75,6 @@ static const char erb_yml[] =
 "test:\r\n"
 "  host: '/it''s'\r\n"
 "  <<: *default\r\n";
-
-static void
-test_erb_defaults(void **state)
-{
-	const char *set[] = { "DATABASE_HOST", "/run/pg", "DATABASE_PORT",
-	    "6000", "DB_USER", "u", "DB_NAME", "n", NULL };
-	struct dbyml y;
-	char err[128];
-
-	(void)state;
-	assert_int_equal(dbyml_parse(erb_yml, strlen(erb_yml), "development",
-	    tenv, NULL, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.host, "");
-	assert_string_equal(y.port, "5433");
-	assert_string_equal(y.username, "rails");
-	assert_string_equal(y.database, "app_dev");
-	assert_string_equal(y.socket, "/tmp/my \"sock\"");
-
-	assert_int_equal(dbyml_parse(erb_yml, strlen(erb_yml), "development",
-	    tenv, set, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.host, "/run/pg");
-	assert_string_equal(y.port, "6000");
-	assert_string_equal(y.username, "u");
-	assert_string_equal(y.database, "n");
-
-	/* An explicit key wins over the merge, before or after it. */
-	assert_int_equal(dbyml_parse(erb_yml, strlen(erb_yml), "test", tenv,
-	    set, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.host, "/it's");
-	assert_string_equal(y.port, "6000");
-}
-
-static void
-test_erb_errors(void **state)
-{
-	static const char fetch[] = "development:\n  host: <%= ENV.fetch("
-	    "\"NOPE\") %>\n";
-	static const char open[] = "development:\n  host: <%= ENV[\"X\"]\n";
-	static const char odd[] = "development:\n  adapter: postgresql\n"
-	    "  host: <%= Rails.root.join('tmp') %>\n<% if true %>\n"
-	    "  port: <%# nothing %>5434\n";
-	struct dbyml y;
-	char err[128];
-
-	(void)state;
-	/* Rails itself stops with KeyError on an unset ENV.fetch. */
-	assert_int_equal(dbyml_parse(fetch, strlen(fetch), "development", tenv,
-	    NULL, &y, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "ENV.fetch(\"NOPE\")"));
-	assert_int_equal(dbyml_parse(open, strlen(open), "development", tenv,
-	    NULL, &y, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "without"));
-	/* What it does not understand is named, and left empty. */
-	assert_int_equal(dbyml_parse(odd, strlen(odd), "development", tenv,
-	    NULL, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.host, "");
-	assert_string_equal(y.erb_unknown, "<%= Rails.root.join('tmp') %>");
-	assert_string_equal(y.port, "5434");
-}
 
 static const char multi[] =
 "default: &default\n"
@@ -178,26 +94,87 @@ static const char multi[] =
 "    database: c\n"
 "  url: <%= ENV[\"DATABASE_URL\"] %>\n";
 
+static const char erb_fetch[] = "development:\n  host: <%= ENV.fetch("
+    "\"NOPE\") %>\n";
+static const char erb_open[] = "development:\n  host: <%= ENV[\"X\"]\n";
+static const char erb_odd[] = "development:\n  adapter: postgresql\n"
+    "  host: <%= Rails.root.join('tmp') %>\n<% if true %>\n"
+    "  port: <%# nothing %>5434\n";
+
+static const char *erb_set[] = { "DATABASE_HOST", "/run/pg",
+    "DATABASE_PORT", "6000", "DB_USER", "u", "DB_NAME", "n", NULL };
+static const char *multi_set[] = { "DATABASE_URL", "postgres://x/y", NULL };
+
+/* The block env of yml, read with the environment set: dbyml_parse
+ * returns rc, with err holding the text err on -1, and the settings that
+ * are not NULL here. */
+struct parse_case {
+	const char	*yml, *env;
+	const char	**set;
+	int		 rc;
+	const char	*err;
+	const char	*adapter, *host, *port, *socket, *database, *username,
+			*url, *block, *erb_unknown;
+};
+
+static const struct parse_case parse_cases[] = {
+	{ .yml = rails_pg, .env = "development", .adapter = "postgresql",
+	    .database = "myapp_development", .host = "", .port = "",
+	    .block = "development", .erb_unknown = "" },
+	{ .yml = rails_pg, .env = "production",
+	    .database = "myapp_production", .username = "myapp" },
+	{ .yml = rails_pg, .env = "staging", .rc = -1,
+	    .err = "no 'staging:' block" },
+
+	{ .yml = erb_yml, .env = "development", .host = "", .port = "5433",
+	    .username = "rails", .database = "app_dev",
+	    .socket = "/tmp/my \"sock\"" },
+	{ .yml = erb_yml, .env = "development", .set = erb_set,
+	    .host = "/run/pg", .port = "6000", .username = "u",
+	    .database = "n" },
+	/* An explicit key wins over the merge, before or after it. */
+	{ .yml = erb_yml, .env = "test", .set = erb_set, .host = "/it's",
+	    .port = "6000" },
+
+	/* Rails itself stops with KeyError on an unset ENV.fetch. */
+	{ .yml = erb_fetch, .env = "development", .rc = -1,
+	    .err = "ENV.fetch(\"NOPE\")" },
+	{ .yml = erb_open, .env = "development", .rc = -1, .err = "without" },
+	/* What it does not understand is named, and left empty. */
+	{ .yml = erb_odd, .env = "development", .host = "",
+	    .erb_unknown = "<%= Rails.root.join('tmp') %>", .port = "5434" },
+
+	{ .yml = multi, .env = "development", .block = "development.primary",
+	    .database = "app", .port = "5435", .host = "/var/run/postgresql" },
+	/* url: at the environment's level counts as its own setting. */
+	{ .yml = multi, .env = "production", .set = multi_set,
+	    .block = "production", .url = "postgres://x/y" },
+};
+
 static void
-test_multi_db(void **state)
+test_parse(void **state)
 {
-	const char *set[] = { "DATABASE_URL", "postgres://x/y", NULL };
 	struct dbyml y;
 	char err[128];
 
 	(void)state;
-	assert_int_equal(dbyml_parse(multi, strlen(multi), "development", tenv,
-	    NULL, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.block, "development.primary");
-	assert_string_equal(y.database, "app");
-	assert_string_equal(y.port, "5435");
-	assert_string_equal(y.host, "/var/run/postgresql");
+	for (size_t i = 0; i < nitems(parse_cases); i++) {
+		const struct parse_case *c = &parse_cases[i];
 
-	/* url: at the environment's level counts as its own setting. */
-	assert_int_equal(dbyml_parse(multi, strlen(multi), "production", tenv,
-	    set, &y, err, sizeof(err)), 0);
-	assert_string_equal(y.block, "production");
-	assert_string_equal(y.url, "postgres://x/y");
+		assert_int_equal(dbyml_parse(c->yml, strlen(c->yml), c->env,
+		    tenv, c->set, &y, err, sizeof(err)), c->rc);
+		if (c->err != NULL)
+			assert_non_null(strstr(err, c->err));
+		check_str(y.adapter, c->adapter);
+		check_str(y.host, c->host);
+		check_str(y.port, c->port);
+		check_str(y.socket, c->socket);
+		check_str(y.database, c->database);
+		check_str(y.username, c->username);
+		check_str(y.url, c->url);
+		check_str(y.block, c->block);
+		check_str(y.erb_unknown, c->erb_unknown);
+	}
 }
 
 static void
@@ -233,10 +210,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rails_new),
-		cmocka_unit_test(test_erb_defaults),
-		cmocka_unit_test(test_erb_errors),
-		cmocka_unit_test(test_multi_db),
+		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_hostile),
 	};
 
