@@ -90,6 +90,8 @@ void	 tunnel_blocked_update(struct tunnel *t);
 /* Write what the queue holds to the carrier. A write error fails the
  * session. */
 void	 tunnel_flush(struct tunnel *t);
+/* All sent after GOAWAY: shut the write side (close a write-only fd). */
+void	 tunnel_shut_write(struct tunnel *t);
 
 /* tunstream.c: streams. */
 /* The open stream with this id, or NULL. */

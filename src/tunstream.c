@@ -138,11 +138,8 @@ tunstream_end(struct tstream *s, int abort, uint32_t send_reset,
 	/* GOAWAY sent and the last stream gone: the peer may see the end. */
 	if (t->goaway_sent && t->nstreams == 0 && !t->wshut && !t->dead) {
 		tunnel_flush(t);
-		if (tunnel_out_pending(t) == 0) {
-			t->wshut = 1;
-			if (t->rfd == t->wfd)
-				(void)shutdown(t->wfd, SHUT_WR);
-		}
+		if (tunnel_out_pending(t) == 0)
+			tunnel_shut_write(t);
 	}
 }
 
