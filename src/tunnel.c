@@ -518,6 +518,8 @@ tunnel_open(struct tunnel *t, int fd, unsigned int target)
 	s->target = target;
 	(void)tunframe_open_put(p, sizeof(p), (uint16_t)target);
 	tunnel_out_frame(t, TUNFRAME_OPEN, 0, s->id, 2, p, 2);
+	if (!waiting)
+		tunstream_read_now(s);
 	tunstream_update(s);
 	if (!waiting)
 		tunnel_flush(t);

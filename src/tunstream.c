@@ -307,6 +307,18 @@ stream_read(struct tstream *s)
 }
 
 
+/* Read a new local stream's socket once, before its OPEN is written: a
+ * client that speaks first has sent already, as a rule, and its bytes
+ * then go to the carrier in the same write as the OPEN. */
+void
+tunstream_read_now(struct tstream *s)
+{
+	if (s->fd != -1 && !s->eof_in && s->send_credit > 0 &&
+	    !s->t->blocked && !s->t->wshut)
+		(void)stream_read(s);
+}
+
+
 static void
 stream_io(struct loop *l, struct loop_io *io, unsigned int ev)
 {
