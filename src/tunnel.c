@@ -161,18 +161,18 @@ tunnel_flush(struct tunnel *t)
 
 
 /* All sent after GOAWAY: shut the write side so that the peer sees end
- * of file. A write-only fd (a pipe, stdout) is closed for that. */
+ * of file. A socket is shut (stdin may be the same one); a pipe only
+ * ends when closed. */
 void
 tunnel_shut_write(struct tunnel *t)
 {
 	t->wshut = 1;
-	if (t->rfd == t->wfd)
-		(void)shutdown(t->wfd, SHUT_WR);
-	else if (t->wfd != -1) {
-		loop_io_stop(t->loop, &t->wio);
-		close(t->wfd);
-		t->wfd = -1;
-	}
+	if (t->wfd == -1 || shutdown(t->wfd, SHUT_WR) == 0 ||
+	    t->rfd == t->wfd)
+		return;
+	loop_io_stop(t->loop, &t->wio);
+	close(t->wfd);
+	t->wfd = -1;
 }
 
 
