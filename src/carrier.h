@@ -1,10 +1,10 @@
 /*
  * carrier: the life of a tunnel's carrier command (the near end of
- * "tunnel:CMD"): start it (sh -c CMD, its stdin and stdout one end of a
- * socketpair, its stderr a pipe whose lines go to the log as "carrier:
- * ..."), run a tunnel session over it, and start it again with back-off
- * when it exits. Streams open when it dies are reset: their clients see
- * an error, never a clean end. The owner's listeners are not touched.
+ * "tunnel:CMD"): start it (sh -c CMD, its stdin, stdout and stderr
+ * pipes, the lines of stderr going to the log as "carrier: ..."), run a
+ * tunnel session over it, and start it again with back-off when it
+ * exits. Streams open when it dies are reset: their clients see an
+ * error, never a clean end. The owner's listeners are not touched.
  *
  * A carrier that dies before the far end answered (a missing container,
  * a typo in CMD) is reported once as an error naming the command, its

@@ -160,6 +160,22 @@ tunnel_flush(struct tunnel *t)
 }
 
 
+/* All sent after GOAWAY: shut the write side so that the peer sees end
+ * of file. A socket is shut (stdin may be the same one); a pipe only
+ * ends when closed. */
+void
+tunnel_shut_write(struct tunnel *t)
+{
+	t->wshut = 1;
+	if (t->wfd == -1 || shutdown(t->wfd, SHUT_WR) == 0 ||
+	    t->rfd == t->wfd)
+		return;
+	loop_io_stop(t->loop, &t->wio);
+	close(t->wfd);
+	t->wfd = -1;
+}
+
+
 /* Handle one frame. Returns 0, or -1 when the session failed. */
 static int
 frame(struct tunnel *t, const struct tunframe *f, const uint8_t *p)
@@ -504,6 +520,8 @@ tunnel_open(struct tunnel *t, int fd, unsigned int target)
 	s->target = target;
 	(void)tunframe_open_put(p, sizeof(p), (uint16_t)target);
 	tunnel_out_frame(t, TUNFRAME_OPEN, 0, s->id, 2, p, 2);
+	if (!waiting)
+		tunstream_read_now(s);
 	tunstream_update(s);
 	if (!waiting)
 		tunnel_flush(t);
@@ -540,11 +558,8 @@ tunnel_goaway(struct tunnel *t)
 	tunnel_out_reason(t, TUNFRAME_GOAWAY, 0, TUNR_NORMAL, NULL);
 	t->goaway_sent = 1;
 	tunnel_flush(t);
-	if (t->nstreams == 0 && tunnel_out_pending(t) == 0 && !t->dead) {
-		t->wshut = 1;
-		if (t->rfd == t->wfd)
-			(void)shutdown(t->wfd, SHUT_WR);
-	}
+	if (t->nstreams == 0 && tunnel_out_pending(t) == 0 && !t->dead)
+		tunnel_shut_write(t);
 }
 
 

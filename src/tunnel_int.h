@@ -90,6 +90,8 @@ void	 tunnel_blocked_update(struct tunnel *t);
 /* Write what the queue holds to the carrier. A write error fails the
  * session. */
 void	 tunnel_flush(struct tunnel *t);
+/* All sent after GOAWAY: shut the write side (close a write-only fd). */
+void	 tunnel_shut_write(struct tunnel *t);
 
 /* tunstream.c: streams. */
 /* The open stream with this id, or NULL. */
@@ -106,6 +108,9 @@ void	 tunstream_end(struct tstream *s, int abort, uint32_t send_reset,
 void	 tunstream_update(struct tstream *s);
 /* Write buffered bytes to s's socket. Returns 0, or -1 if s ended. */
 int	 tunstream_drain(struct tstream *s);
+/* Read a new local stream's socket once, so that what the client sent
+ * already goes with the OPEN. */
+void	 tunstream_read_now(struct tstream *s);
 /* DATA p[0..len) from the peer for s: write through, keep the rest. */
 void	 tunstream_data(struct tstream *s, const uint8_t *p, size_t len);
 /* The peer opened stream id; p[0..len) is the OPEN payload. Dials the

@@ -138,11 +138,8 @@ tunstream_end(struct tstream *s, int abort, uint32_t send_reset,
 	/* GOAWAY sent and the last stream gone: the peer may see the end. */
 	if (t->goaway_sent && t->nstreams == 0 && !t->wshut && !t->dead) {
 		tunnel_flush(t);
-		if (tunnel_out_pending(t) == 0) {
-			t->wshut = 1;
-			if (t->rfd == t->wfd)
-				(void)shutdown(t->wfd, SHUT_WR);
-		}
+		if (tunnel_out_pending(t) == 0)
+			tunnel_shut_write(t);
 	}
 }
 
@@ -307,6 +304,18 @@ stream_read(struct tstream *s)
 	if (s->send_credit == 0)
 		tunstream_update(s);
 	return (size_t)n == want;
+}
+
+
+/* Read a new local stream's socket once, before its OPEN is written: a
+ * client that speaks first has sent already, as a rule, and its bytes
+ * then go to the carrier in the same write as the OPEN. */
+void
+tunstream_read_now(struct tstream *s)
+{
+	if (s->fd != -1 && !s->eof_in && s->send_credit > 0 &&
+	    !s->t->blocked && !s->t->wshut)
+		(void)stream_read(s);
 }
 
 
