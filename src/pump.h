@@ -30,7 +30,8 @@
 
 struct pump_pipe {
 	int		 fd[2];
-	size_t		 size;		/* what the kernel granted */
+	size_t		 size;		/* bytes in flight it allows */
+	size_t		 psize;		/* what the kernel granted */
 };
 
 struct pump_pool {
@@ -38,6 +39,9 @@ struct pump_pool {
 	int		 n;
 	size_t		 cap;		/* most bytes in flight per flow */
 	int		 want;		/* pipe size asked for */
+	int		 grow;		/* a bulk flow's pipe may grow to
+					   PUMP_PIPE_GROW (no --pipe-size) */
+	size_t		 pipe_bytes;	/* sizes of all pipes held */
 	int		 no_splice;	/* forced read/write (for tests) */
 	char		*scratch;	/* PUMP_SCRATCH bytes, shared */
 };
@@ -57,6 +61,7 @@ enum flow_err_at {
 struct flow {
 	enum flow_state	 state;
 	int		 pipe[2];	/* -1 when none is held */
+	size_t		 psize;		/* its size, as the kernel granted */
 	char		*buf;		/* read/write fallback */
 	size_t		 cap;		/* room in the pipe or buf held; 0: none */
 	size_t		 off;		/* buf: first unwritten byte */

@@ -265,6 +265,21 @@ fail:
 	return got;
 }
 
+int
+sys_pipe_grow(int fd, int size)
+{
+#ifdef SYS_HAVE_PIPE_SZ
+	int got;
+
+	(void)fcntl(fd, F_SETPIPE_SZ, size);
+	return (got = fcntl(fd, F_GETPIPE_SZ)) == -1 ? -errno : got;
+#else
+	(void)fd;
+	(void)size;
+	return -ENOSYS;
+#endif
+}
+
 ssize_t
 sys_splice_in(int fd, int pipe_w, size_t len)
 {

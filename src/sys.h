@@ -90,6 +90,9 @@ int	sys_nonblock(int fd);
  * bytes and returns what the kernel granted (where it cannot be asked:
  * size, or 64 KiB for 0), or -errno. */
 int	sys_pipe(int fds[2], int size);
+/* Grow the pipe whose end is fd to size bytes, as far as the kernel
+ * grants. Returns its size now, or -errno (-ENOSYS: no way to ask). */
+int	sys_pipe_grow(int fd, int size);
 
 /* Move up to len bytes from fd into the pipe, or from the pipe to fd,
  * without copying through user space. Return bytes moved, 0 at EOF (in

@@ -69,19 +69,21 @@ s.close()
 ' "$1" "$2"
 }
 
-# bulk_counts LISTEN [relay options...]: relay LISTEN -> the sink, with
-# strace -c attached once it listens (what it does at start, a sanitizer
-# runtime's reads among it, is left out), send BULK_BYTES through it,
-# check that all arrived; sets SPLICE, COPY (read + write) and TOTAL:
-# syscalls per MiB, times 100 (integers for the shell).
-bulk_counts() {
-	local listen=$1 target addr got pid; shift
+# bulk_strace STRACE_ARGS LISTEN [relay options...]: relay LISTEN -> the
+# sink, with strace STRACE_ARGS attached once it listens (what it does at
+# start, a sanitizer runtime's reads among it, is left out), send
+# BULK_BYTES through it, check that all arrived. strace writes
+# $T/strace.txt.
+bulk_strace() {
+	local sargs=$1 listen=$2 target addr got pid
+	shift 2
 	target=$(cat "$T/got.addr")
 	bg relay "$SB" relay --pidfile "$T/relay.pid" "$@" "$listen" "$target"
 	addr=$(listen_addr relay) || fail "the relay did not start"
 	wait_for 100 test -s "$T/relay.pid" || fail "no pid file"
 	pid=$(cat "$T/relay.pid")
-	bg strace strace -c -f -p "$pid" -o "$T/strace.txt"
+	# shellcheck disable=SC2086
+	bg strace strace $sargs -f -p "$pid" -o "$T/strace.txt"
 	wait_for 200 grep -q attached "$T/strace.err" ||
 	    fail "strace did not attach: $(cat "$T/strace.err")"
 	send "$addr" "$BULK_BYTES" || fail "sending failed"
@@ -92,6 +94,13 @@ bulk_counts() {
 	# SIGINT: strace detaches and sums up.
 	kill -INT "$BG_PID"
 	wait_gone "$BG_PID" 200 || fail "strace did not exit"
+}
+
+# bulk_counts LISTEN [relay options...]: bulk_strace with strace -c; sets
+# SPLICE, COPY (read + write) and TOTAL: syscalls per MiB, times 100
+# (integers for the shell).
+bulk_counts() {
+	bulk_strace -c "$@"
 	read -r SPLICE COPY TOTAL < <(awk -v mib=$((BULK_BYTES >> 20)) '
 		$NF == "splice" { s = $4 }
 		$NF == "read" || $NF == "write" { c += $4 }
@@ -119,4 +128,33 @@ bulk_counts() {
 	# wait per 64 KiB at worst, about 32 a MiB.
 	[ "$TOTAL" -le 4000 ] || fail "syscalls: $TOTAL per 100 MiB"
 	[ "$COPY" -le 50 ] || fail "read+write: $COPY per 100 MiB"
+}
+
+# bulk_pipes LISTEN [relay options...]: bulk_strace of splice and fcntl;
+# sets BIGGEST (the most one splice moved) and GROWN (how many pipes were
+# asked to grow to 1 MiB).
+bulk_pipes() {
+	bulk_strace "-e trace=splice,fcntl" "$@"
+	BIGGEST=$(sed -n 's/.*splice(.*) = \([0-9]*\)$/\1/p' "$T/strace.txt" |
+	    sort -n | tail -1)
+	GROWN=$(grep -Ec 'F_SETPIPE_SZ, 1048576\) += 1048576' "$T/strace.txt" || true)
+	echo "biggest splice $BIGGEST, pipes grown $GROWN" >&2
+}
+
+@test "bulk tcp->unix: a flow that fills its pipe gets 1 MiB; --pipe-size keeps the size asked" {
+	sink "unix:$T/sink.sock"
+	bulk_pipes tcp:127.0.0.1:0
+	[ "$GROWN" -ge 1 ] || fail "no pipe grew" "$(head -20 "$T/strace.txt")"
+	# 256 KiB pipes move at most 256 KiB a splice.
+	[ "$BIGGEST" -gt 262144 ] && [ "$BIGGEST" -le 1048576 ] ||
+	    fail "biggest splice: $BIGGEST"
+	local first
+	first=$(cat "$T/relay.pid")
+	kill "$first"
+	wait_gone "$first" 100 || fail "the first relay did not exit"
+	rm -f "$T/got" "$T/got.addr" "$T/relay.pid"
+	sink "unix:$T/sink2.sock"
+	bulk_pipes tcp:127.0.0.1:0 --pipe-size 256K
+	[ "$GROWN" -eq 0 ] || fail "a --pipe-size pipe grew"
+	[ "$BIGGEST" -le 262144 ] || fail "biggest splice: $BIGGEST"
 }
