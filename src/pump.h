@@ -62,6 +62,7 @@ struct flow {
 	enum flow_state	 state;
 	int		 pipe[2];	/* -1 when none is held */
 	size_t		 psize;		/* its size, as the kernel granted */
+	int		 bufs;		/* flow_bulk_bufs() was done */
 	char		*buf;		/* read/write fallback */
 	size_t		 cap;		/* room in the pipe or buf held; 0: none */
 	size_t		 off;		/* buf: first unwritten byte */

@@ -416,6 +416,42 @@ sys_peergroups(int fd, gid_t **groups)
 #endif
 }
 
+/* Raise fd's buffer opt to size if it is a socket of family (AF_UNIX,
+ * or AF_INET for either IP) and holds less. */
+static int
+raise_buf(int fd, int family, int opt, int size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int cur = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -errno;
+	if (family == AF_INET ? ss.ss_family != AF_INET &&
+	    ss.ss_family != AF_INET6 : ss.ss_family != family)
+		return -EINVAL;
+	len = sizeof(cur);
+	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= size)
+		return cur;
+	(void)setsockopt(fd, SOL_SOCKET, opt, &size, sizeof(size));
+	len = sizeof(cur);
+	return getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == -1 ? -errno :
+	    cur;
+}
+
+int
+sys_unix_sndbuf(int fd, int size)
+{
+	return raise_buf(fd, AF_UNIX, SO_SNDBUF, size);
+}
+
+int
+sys_tcp_rcvbuf(int fd, int size)
+{
+	return sys_is_tcp(fd) ? raise_buf(fd, AF_INET, SO_RCVBUF, size) :
+	    -EINVAL;
+}
+
 int
 sys_is_tcp(int fd)
 {

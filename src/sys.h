@@ -90,6 +90,15 @@ int	sys_nonblock(int fd);
  * bytes and returns what the kernel granted (where it cannot be asked:
  * size, or 64 KiB for 0), or -errno. */
 int	sys_pipe(int fds[2], int size);
+/* Let the unix socket fd queue at least size bytes for its peer
+ * (SO_SNDBUF, as far as net.core.wmem_max allows). A tcp socket is left
+ * alone: setting its buffer would stop the kernel's autotuning. Returns
+ * the buffer now, or -errno (-EINVAL: not a unix socket). */
+int	sys_unix_sndbuf(int fd, int size);
+/* The same for a tcp socket's SO_RCVBUF (as far as net.core.rmem_max
+ * allows), unless it already holds size; this ends the kernel's
+ * autotuning of it. -EINVAL: not a tcp socket. */
+int	sys_tcp_rcvbuf(int fd, int size);
 /* Grow the pipe whose end is fd to size bytes, as far as the kernel
  * grants. Returns its size now, or -errno (-ENOSYS: no way to ask). */
 int	sys_pipe_grow(int fd, int size);

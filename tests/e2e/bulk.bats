@@ -130,21 +130,25 @@ bulk_counts() {
 	[ "$COPY" -le 50 ] || fail "read+write: $COPY per 100 MiB"
 }
 
-# bulk_pipes LISTEN [relay options...]: bulk_strace of splice and fcntl;
-# sets BIGGEST (the most one splice moved) and GROWN (how many pipes were
-# asked to grow to 1 MiB).
+# bulk_pipes LISTEN [relay options...]: bulk_strace of splice, fcntl and
+# setsockopt; sets BIGGEST (the most one splice moved), GROWN (how many
+# pipes were asked to grow to 1 MiB) and BUFS (the tcp source's receive
+# buffer and the unix sink's send buffer raised: 2 when both were).
 bulk_pipes() {
-	bulk_strace "-e trace=splice,fcntl" "$@"
+	bulk_strace "-e trace=splice,fcntl,setsockopt" "$@"
+	BUFS=$(grep -Ec 'SO_RCVBUF, \[2621440\]|SO_SNDBUF, \[1048576\]' \
+	    "$T/strace.txt" || true)
 	BIGGEST=$(sed -n 's/.*splice(.*) = \([0-9]*\)$/\1/p' "$T/strace.txt" |
 	    sort -n | tail -1)
 	GROWN=$(grep -Ec 'F_SETPIPE_SZ, 1048576\) += 1048576' "$T/strace.txt" || true)
-	echo "biggest splice $BIGGEST, pipes grown $GROWN" >&2
+	echo "biggest splice $BIGGEST, pipes grown $GROWN, buffers $BUFS" >&2
 }
 
-@test "bulk tcp->unix: a flow that fills its pipe gets 1 MiB; --pipe-size keeps the size asked" {
+@test "bulk tcp->unix: a flow that fills its pipe gets 1 MiB and bigger socket buffers; --pipe-size keeps the size asked" {
 	sink "unix:$T/sink.sock"
 	bulk_pipes tcp:127.0.0.1:0
 	[ "$GROWN" -ge 1 ] || fail "no pipe grew" "$(head -20 "$T/strace.txt")"
+	[ "$BUFS" -eq 2 ] || fail "buffers raised: $BUFS" "$(grep setsockopt "$T/strace.txt")"
 	# 256 KiB pipes move at most 256 KiB a splice.
 	[ "$BIGGEST" -gt 262144 ] && [ "$BIGGEST" -le 1048576 ] ||
 	    fail "biggest splice: $BIGGEST"
@@ -156,5 +160,6 @@ bulk_pipes() {
 	sink "unix:$T/sink2.sock"
 	bulk_pipes tcp:127.0.0.1:0 --pipe-size 256K
 	[ "$GROWN" -eq 0 ] || fail "a --pipe-size pipe grew"
+	[ "$BUFS" -eq 0 ] || fail "buffers raised for a 256 KiB pipe"
 	[ "$BIGGEST" -le 262144 ] || fail "biggest splice: $BIGGEST"
 }
