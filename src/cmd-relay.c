@@ -92,7 +92,7 @@ static const char relay_help[] =
 "                            group= and allow... options apply as on LISTEN\n"
 "      --backlog N           listen backlog (default SOMAXCONN)\n"
 "      --pipe-size SIZE      splice pipe size to ask for, 4K to 16M\n"
-"                            (default 256K)\n"
+"                            (default 256K, grown to 1M for a bulk flow)\n"
 "      --no-splice           copy through user space instead of splice\n"
 "      --busy-poll USEC      after traffic, poll up to USEC microseconds\n"
 "                            (1 to 1000) before sleeping: lower latency on\n"
