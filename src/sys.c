@@ -245,12 +245,8 @@ sys_pipe(int fds[2], int size)
 #ifdef SYS_HAVE_PIPE_SZ
 	/* The kernel may round up or refuse (pipe-user-pages-soft); what
 	 * counts is the size it reports back. */
-	if (size > 0)
-		(void)fcntl(fds[1], F_SETPIPE_SZ, size);
-	if ((got = fcntl(fds[1], F_GETPIPE_SZ)) == -1) {
-		got = -errno;
+	if ((got = sys_pipe_grow(fds[1], size)) < 0)
 		goto fail;
-	}
 #else
 	/* No way to ask or set the size. Without splice nothing but a
 	 * write fills it, and the pump copies: report the size asked for,
@@ -271,7 +267,8 @@ sys_pipe_grow(int fd, int size)
 #ifdef SYS_HAVE_PIPE_SZ
 	int got;
 
-	(void)fcntl(fd, F_SETPIPE_SZ, size);
+	if (size > 0)
+		(void)fcntl(fd, F_SETPIPE_SZ, size);
 	return (got = fcntl(fd, F_GETPIPE_SZ)) == -1 ? -errno : got;
 #else
 	(void)fd;
@@ -416,21 +413,13 @@ sys_peergroups(int fd, gid_t **groups)
 #endif
 }
 
-/* Raise fd's buffer opt to size if it is a socket of family (AF_UNIX,
- * or AF_INET for either IP) and holds less. */
+/* Raise the socket fd's buffer opt to size if it holds less. */
 static int
-raise_buf(int fd, int family, int opt, int size)
+raise_buf(int fd, int opt, int size)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	socklen_t len = sizeof(int);
 	int cur = 0;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		return -errno;
-	if (family == AF_INET ? ss.ss_family != AF_INET &&
-	    ss.ss_family != AF_INET6 : ss.ss_family != family)
-		return -EINVAL;
-	len = sizeof(cur);
 	if (getsockopt(fd, SOL_SOCKET, opt, &cur, &len) == 0 && cur >= size)
 		return cur;
 	(void)setsockopt(fd, SOL_SOCKET, opt, &size, sizeof(size));
@@ -442,14 +431,19 @@ raise_buf(int fd, int family, int opt, int size)
 int
 sys_unix_sndbuf(int fd, int size)
 {
-	return raise_buf(fd, AF_UNIX, SO_SNDBUF, size);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -errno;
+	return ss.ss_family == AF_UNIX ? raise_buf(fd, SO_SNDBUF, size) :
+	    -EINVAL;
 }
 
 int
 sys_tcp_rcvbuf(int fd, int size)
 {
-	return sys_is_tcp(fd) ? raise_buf(fd, AF_INET, SO_RCVBUF, size) :
-	    -EINVAL;
+	return sys_is_tcp(fd) ? raise_buf(fd, SO_RCVBUF, size) : -EINVAL;
 }
 
 int

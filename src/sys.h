@@ -99,8 +99,9 @@ int	sys_unix_sndbuf(int fd, int size);
  * allows), unless it already holds size; this ends the kernel's
  * autotuning of it. -EINVAL: not a tcp socket. */
 int	sys_tcp_rcvbuf(int fd, int size);
-/* Grow the pipe whose end is fd to size bytes, as far as the kernel
- * grants. Returns its size now, or -errno (-ENOSYS: no way to ask). */
+/* Grow the pipe whose end is fd to size bytes (0: leave it), as far as
+ * the kernel grants. Returns its size now, or -errno (-ENOSYS: no way
+ * to ask). */
 int	sys_pipe_grow(int fd, int size);
 
 /* Move up to len bytes from fd into the pipe, or from the pipe to fd,
